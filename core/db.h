@@ -1,0 +1,42 @@
+/*
+ * db -- SQLite connections and the per-thread prepared-statement cache.
+ * Every connection: WAL, synchronous=FULL, foreign_keys=ON, busy_timeout.
+ * A connection belongs to the thread that opened it.
+ */
+#ifndef BUREAU_DB_H
+#define BUREAU_DB_H
+
+#include <sqlite3.h>
+
+struct stmt_cache;
+
+#define DB_OPEN_CREATE	0x01	/* create the file if missing */
+#define DB_OPEN_RDONLY	0x02
+
+int	db_open(sqlite3 **out, const char *path, int flags, int busy_timeout_ms);
+void	db_close(sqlite3 *);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1 with a logged error. */
+int	db_begin(sqlite3 *);
+int	db_commit(sqlite3 *);
+void	db_rollback(sqlite3 *);
+/* sqlite3_exec with the error logged; 0/-1. */
+int	db_exec(sqlite3 *, const char *sql);
+
+/*
+ * Statement cache keyed by SQL text.  db_prepare_cached returns a reset
+ * statement with cleared bindings; the cache owns it (never finalize).
+ * stmt_cache_reset_all resets every statement (end of request).
+ */
+struct stmt_cache *stmt_cache_new(sqlite3 *);
+void		   stmt_cache_free(struct stmt_cache *);
+sqlite3_stmt	  *stmt_cache_get(struct stmt_cache *, const char *sql);
+void		   stmt_cache_reset_all(struct stmt_cache *);
+
+/* Online backup in one step (VACUUM INTO) then integrity_check on the
+ * copy; 0 or -1 with a message in err. */
+int	db_backup(sqlite3 *, const char *dest, char *err, size_t errlen);
+/* PRAGMA integrity_check; 0 when "ok". */
+int	db_integrity_check(sqlite3 *, char *err, size_t errlen);
+
+#endif

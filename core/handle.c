@@ -1,0 +1,1 @@
+/* handle.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* hashcap.c -- placeholder, being written */

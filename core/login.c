@@ -1,0 +1,1 @@
+/* login.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* plugins.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* probe.c -- placeholder, being written */

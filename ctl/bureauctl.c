@@ -1,0 +1,1 @@
+/* bureauctl.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* cmd_db.c -- placeholder, being written */

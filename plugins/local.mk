@@ -1,0 +1,3 @@
+# plugins/ -- the bundled plugins, each with its own fragment.
+include plugins/staff/local.mk
+include plugins/projects/local.mk

@@ -1,0 +1,1 @@
+# integration/local.mk: fragment

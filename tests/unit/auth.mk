@@ -1,0 +1,1 @@
+# unit/auth.mk: fragment

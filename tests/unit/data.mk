@@ -1,0 +1,1 @@
+# unit/data.mk: fragment

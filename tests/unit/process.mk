@@ -1,0 +1,1 @@
+# unit/process.mk: fragment
