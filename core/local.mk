@@ -12,7 +12,7 @@ core_libbureaucore_la_SOURCES = \
 	core/hostapi.c \
 	core/handle.c \
 	core/app.c core/app.h \
-	core/health.c \
+	core/health.c core/health.h \
 	core/db.c core/db.h \
 	core/migrate.c core/migrate.h \
 	core/schema.c \

@@ -106,7 +106,17 @@ int	resp_internal(struct bureau_req *, const char *why);
 /* The process's host API table (hostapi.c). */
 extern const struct bureau_host host_api;
 
-/* Request time: the injected test clock when configured, else real. */
+/* Request time: the injected test clock when configured, else real.
+ * Read once per request, then fixed for its whole length. */
 int64_t	req_now(struct bureau_req *);
+
+/*
+ * A request with no client behind it, for bureauctl (demo data, jobs):
+ * user "system" (role "system", which passes every permission check),
+ * responses recorded in status only.  Uses t's arena and connection;
+ * release with request_internal_finish().
+ */
+void	request_internal_init(struct bureau_req *, struct thread_ctx *t);
+void	request_internal_finish(struct bureau_req *);
 
 #endif
