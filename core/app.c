@@ -15,6 +15,7 @@
 #include "health.h"
 #include "log.h"
 #include "migrate.h"
+#include "nav.h"
 #include "plugins.h"
 #include "request.h"
 #include "router.h"
@@ -71,6 +72,7 @@ app_open(struct app *app, const struct config *cfg, int lane,
 	if ((app->router = router_new()) == NULL)
 		goto fail;
 	if (app_add_routes(app, "core", health_routes, NULL) == -1 ||
+	    app_add_routes(app, "core", nav_routes, NULL) == -1 ||
 	    app_add_routes(app, "core", auth_routes, NULL) == -1)
 		goto fail;
 
