@@ -257,6 +257,13 @@ struct bureau_plugin {
 	void			*spare[8];
 };
 
+/*
+ * Plugins are compiled with -fvisibility=hidden like the core; the
+ * descriptor must be visible to dlsym:
+ *	BUREAU_EXPORT const struct bureau_plugin bureau_plugin = { ... };
+ */
+#define BUREAU_EXPORT	__attribute__((visibility("default")))
+
 /* Fills the fixed header of a descriptor. */
 #define BUREAU_PLUGIN_HEADER						\
 	.magic = BUREAU_PLUGIN_MAGIC,					\
