@@ -1,0 +1,340 @@
+// main.js -- the shell: start-up, session, header, menu, plugin UI modules.
+//
+// Start: load the shell's catalogs, ask /auth/me who we are.  Not logged in:
+// the login page.  Logged in: the header (bureau name, demo badge, language
+// switch, user menu), the menu from GET /api/v1/nav, and each enabled
+// plugin's UI module, imported from the path its nav entry names; the module
+// registers its routes (see docs/UI.md for the contract).
+
+import { h, replace } from './h.js';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
+import { api, hooks, setCsrf, ApiError, qs } from './api.js';
+import * as router from './router.js';
+import * as ui from './ui.js';
+import * as charts from './charts.js';
+import * as authPages from './pages/auth.js';
+import * as adminPages from './pages/admin.js';
+
+// Role -> permissions, used when /auth/me does not list the user's permissions.
+const ROLE_PERMS = {
+	admin: ['*'],
+	officer: ['*.read', '*.write'],
+	viewer: ['*.read'],
+	auditor: ['audit.read'],
+};
+const CORE_PERMS_EXCLUDED_FROM_WILDCARD = new Set(['staff.read', 'staff.write', 'plugins.read', 'plugins.write', 'audit.read']);
+
+const state = {
+	user: null,
+	permissions: null,
+	nav: [],
+	navLoadedAt: 0,
+	modules: new Map(),   // module path -> { owner, registered: bool }
+	demo: false,
+	quarantined: [],
+};
+
+/* ---- the object handed to plugin UI modules ------------------------- */
+
+function can(perm) {
+	if (!state.user) return false;
+	if (state.permissions) return state.permissions.includes(perm) || state.permissions.includes('*');
+	const list = ROLE_PERMS[state.user.role] || [];
+	if (list.includes('*')) return true;
+	if (list.includes(perm)) return true;
+	if (CORE_PERMS_EXCLUDED_FROM_WILDCARD.has(perm)) return false;
+	const [, verb] = perm.split('.');
+	return list.includes(`*.${verb}`);
+}
+
+function makeApp(owner) {
+	return {
+		owner,
+		h, t, ui, api, ApiError, qs, charts,
+		i18n,
+		get user() { return state.user; },
+		get lang() { return i18n.getLang(); },
+		can,
+		route: (pattern, render) => router.addRoute(pattern, render, owner),
+		navigate: router.navigate,
+		setQuery: router.setQuery,
+		parseHash: router.parseHash,
+		setDemo,
+		refreshNav: () => loadNav(true),
+		hasRoute: router.hasRoute,
+		header: (withUser) => header(withUser),
+	};
+}
+const shellApp = makeApp('shell');
+
+/* ---- shell ----------------------------------------------------------- */
+
+const root = () => document.getElementById('app');
+
+function setDemo(on) {
+	state.demo = state.demo || !!on;
+	const b = document.getElementById('demo-badge');
+	if (b) b.hidden = !state.demo;
+}
+
+function langSwitch() {
+	return h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('shell.language') },
+		i18n.LANGS.map((l) => h('button', {
+			type: 'button', class: 'lang', lang: l, 'aria-pressed': String(i18n.getLang() === l),
+			dataset: { lang: l }, onClick: () => changeLang(l),
+		}, l === 'zh-CN' ? '中文' : 'English')));
+}
+
+async function changeLang(l) {
+	if (!i18n.setLang(l)) return;
+	if (state.user) {
+		try {
+			const r = await api.patch('/auth/me', { language: l });
+			if (r && r.user) state.user = { ...state.user, ...r.user };
+			else state.user = { ...state.user, language: l };
+		} catch (err) {
+			ui.toast(ui.errorMessage(err), 'error');
+		}
+		renderShell();
+		router.render();
+	} else {
+		authPages.renderLogin(shellApp, { onLogin: afterLogin });
+	}
+}
+
+function userMenu() {
+	const u = state.user;
+	const menuId = 'user-menu-list';
+	const btn = h('button', { type: 'button', class: 'user-button', 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': menuId },
+		h('span', { class: 'user-name' }, u.display_name || u.username), ' ',
+		h('span', { class: 'user-role' }, i18n.tEnum('role', u.role)));
+	const list = h('ul', { class: 'menu', id: menuId, role: 'menu', hidden: true },
+		h('li', { role: 'none' }, h('a', { role: 'menuitem', href: '#/profile' }, t('shell.profile'))),
+		h('li', { role: 'none' }, h('button', { type: 'button', role: 'menuitem', dataset: { action: 'logout' }, onClick: logout }, t('shell.logout'))));
+	const toggle = (open) => {
+		list.hidden = !open;
+		btn.setAttribute('aria-expanded', String(open));
+		if (open) list.querySelector('[role=menuitem]').focus();
+	};
+	btn.addEventListener('click', () => toggle(list.hidden));
+	list.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { toggle(false); btn.focus(); } });
+	list.addEventListener('click', () => toggle(false));
+	document.addEventListener('click', (ev) => { if (!list.hidden && !ev.target.closest('.user')) toggle(false); });
+	return h('div', { class: 'user' }, btn, list);
+}
+
+function header(withUser) {
+	return h('header', { class: 'topbar' },
+		h('a', { class: 'brand', href: '#/' },
+			h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '渝'),
+			h('span', { class: 'brand-text' },
+				h('span', { class: 'brand-name' }, t('shell.bureau')),
+				h('span', { class: 'brand-sub' }, t('shell.portal')))),
+		h('span', { id: 'demo-badge', class: 'badge badge-demo', hidden: !state.demo, title: t('shell.demo_hint') }, t('shell.demo')),
+		h('div', { class: 'spacer' }),
+		langSwitch(),
+		withUser ? userMenu() : null);
+}
+
+function navItems() {
+	const items = state.nav.map((e) => ({ href: e.href, label: i18n.pick(e, 'label'), id: e.id, order: e.order ?? 100 }));
+	if (can('plugins.read') || state.user?.role === 'admin') items.push({ href: '#/plugins', label: t('nav.plugins'), id: 'plugins', order: 900 });
+	if (state.user && (state.user.role === 'admin' || state.user.role === 'auditor' || can('audit.read'))) {
+		items.push({ href: '#/audit', label: t('nav.audit'), id: 'audit', order: 910 });
+	}
+	return items.sort((a, b) => a.order - b.order);
+}
+
+function renderNav() {
+	const nav = document.getElementById('sidenav');
+	if (!nav) return;
+	const { path } = router.parseHash();
+	replace(nav, h('ul', navItems().map((it) => {
+		const itPath = it.href.replace(/^#/, '');
+		const active = path === itPath || (itPath !== '/' && path.startsWith(`${itPath}/`));
+		return h('li', h('a', { href: it.href, dataset: { nav: it.id }, 'aria-current': active ? 'page' : null }, it.label));
+	})));
+}
+
+function renderBanners() {
+	const box = document.getElementById('banners');
+	if (!box) return;
+	replace(box, state.quarantined.map((p) => h('div', { class: 'banner banner-danger', role: 'alert' },
+		h('strong', t('shell.quarantined', { name: p.title ? i18n.pick(p, 'title') || p.title : p.name })), ' ',
+		p.reason ? h('span', p.reason) : null, ' ',
+		h('a', { href: '#/plugins' }, t('shell.manage_plugins')))));
+}
+
+function renderShell() {
+	document.title = t('shell.bureau');
+	replace(root(),
+		h('a', { class: 'skip', href: '#main', onClick: (ev) => { ev.preventDefault(); document.getElementById('main').focus(); } }, t('shell.skip')),
+		header(true),
+		h('div', { id: 'banners' }),
+		h('div', { class: 'layout' },
+			h('nav', { id: 'sidenav', class: 'sidenav', 'aria-label': t('shell.menu') }),
+			h('main', { id: 'main', tabindex: '-1' })),
+		h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite' }));
+	renderNav();
+	renderBanners();
+}
+
+/* ---- nav and plugin modules -------------------------------------------- */
+
+function moduleOwner(path) {
+	const m = /^\/plugins\/([a-z0-9_-]+)\//.exec(path);
+	return m ? m[1] : path;
+}
+
+async function loadNav(force = false) {
+	if (!state.user) return;
+	if (!force && Date.now() - state.navLoadedAt < 15000) return;
+	state.navLoadedAt = Date.now();
+	let items = [];
+	try {
+		const r = await api.get('/nav');
+		items = Array.isArray(r) ? r : (r && (r.items || r.nav)) || [];
+		if (r && (r.demo || r.demo_data)) setDemo(true);
+	} catch (err) {
+		if (err.status === 401) return;
+		ui.toast(ui.errorMessage(err), 'error');
+	}
+	state.nav = items.filter((e) => e && e.href && typeof e.href === 'string' && e.href.startsWith('#/'));
+	// Modules named by the nav: same-origin paths under /plugins/ only.
+	const wanted = new Set(state.nav.map((e) => e.module).filter((m) => typeof m === 'string' && /^\/plugins\/[a-z0-9_-]+\/[A-Za-z0-9_./-]+\.js$/.test(m) && !m.includes('..')));
+	for (const [path, mod] of state.modules) {
+		if (!wanted.has(path) && mod.registered) {
+			router.removeOwner(mod.owner);
+			mod.registered = false;
+		}
+	}
+	await Promise.all([...wanted].map(async (path) => {
+		let mod = state.modules.get(path);
+		if (mod && mod.registered) return;
+		if (!mod) { mod = { owner: moduleOwner(path), registered: false }; state.modules.set(path, mod); }
+		try {
+			const m = await import(path);
+			if (typeof m.register !== 'function') throw new Error(`${path}: no register(app)`);
+			await m.register(makeApp(mod.owner));
+			mod.registered = true;
+		} catch (err) {
+			console.error('plugin UI module failed', path, err);
+			ui.toast(t('shell.module_failed', { name: mod.owner }), 'error');
+		}
+	}));
+	if (state.user.role === 'admin') {
+		try {
+			const r = await api.get('/plugins');
+			const list = Array.isArray(r) ? r : (r.items || []);
+			state.quarantined = list.filter((p) => p.state === 'quarantined');
+		} catch { state.quarantined = []; }
+	}
+	renderNav();
+	renderBanners();
+}
+
+/* ---- session ----------------------------------------------------------- */
+
+async function afterLogin(resp) {
+	state.user = resp.user;
+	state.permissions = Array.isArray(resp.user?.permissions) ? resp.user.permissions : (Array.isArray(resp.permissions) ? resp.permissions : null);
+	setCsrf(resp.csrf_token);
+	if (resp.demo || resp.demo_data) setDemo(true);
+	if (resp.user?.language) i18n.setLang(resp.user.language);
+	if (resp.user?.must_change_password) {
+		authPages.renderPasswordChange(shellApp, { forced: true, onDone: afterPasswordChange });
+		return;
+	}
+	renderShell();
+	await loadNav(true);
+	if (router.parseHash().path === '/login') location.hash = '#/';
+	router.render();
+}
+
+async function afterPasswordChange() {
+	// The server revokes other sessions; ours may have been renewed: ask again.
+	try {
+		const me = await api.get('/auth/me', undefined, { skipHooks: true });
+		await afterLogin(me);
+	} catch {
+		showLogin(t('auth.password_changed_login'));
+	}
+}
+
+function showLogin(notice) {
+	state.user = null;
+	state.permissions = null;
+	state.nav = [];
+	setCsrf(null);
+	for (const mod of state.modules.values()) { if (mod.registered) router.removeOwner(mod.owner); mod.registered = false; }
+	authPages.renderLogin(shellApp, { onLogin: afterLogin, notice });
+}
+
+async function logout() {
+	try { await api.post('/auth/logout', {}, { skipHooks: true }); } catch { /* gone anyway */ }
+	history.replaceState(null, '', '#/');
+	showLogin(t('auth.logged_out'));
+}
+
+/* ---- routes of the shell ------------------------------------------------ */
+
+function home(ctx) {
+	const first = navItems().find((it) => it.href !== '#/' && router.hasRoute(it.href.replace(/^#/, '').split('?')[0]));
+	if (first) { history.replaceState(null, '', first.href); router.render(); return; }
+	ctx.main.append(ui.pageHeader(t('home.title')), ui.section(null, h('p', t('home.empty'))));
+}
+
+function notFound(ctx) {
+	ctx.setTitle(t('error.not_found_title'));
+	ctx.main.append(ui.pageHeader(t('error.not_found_title')),
+		ui.section(null, h('p', t('error.page_not_found')), h('p', h('a', { href: '#/' }, t('common.home')))));
+}
+
+function registerShellRoutes() {
+	router.addRoute('/', home, 'shell');
+	router.addRoute('/profile', (ctx) => authPages.renderProfile(shellApp, ctx, {
+		onUpdated: (user) => { state.user = { ...state.user, ...user }; renderShell(); router.render(); },
+	}), 'shell');
+	router.addRoute('/plugins', (ctx) => adminPages.renderPlugins(shellApp, ctx), 'shell');
+	router.addRoute('/audit', (ctx) => adminPages.renderAudit(shellApp, ctx), 'shell');
+	router.setFallback(notFound);
+	router.setBeforeRender((ctx) => {
+		renderNav();
+		loadNav(false).then(() => renderNav());
+		ctx.onError = (err) => {
+			if (err instanceof ApiError && err.status === 401) return;
+			ctx.main.replaceChildren(ui.errorBox(err));
+		};
+		const main = ctx.main;
+		queueMicrotask(() => { if (document.activeElement === document.body) main.focus({ preventScroll: true }); });
+	});
+}
+
+/* ---- start ------------------------------------------------------------- */
+
+async function start() {
+	i18n.setLang(i18n.initialLang());
+	document.documentElement.lang = i18n.getLang();
+	await i18n.load('/i18n/');
+	registerShellRoutes();
+	router.start();
+	hooks.unauthorized = () => showLogin(t('auth.session_expired'));
+	hooks.passwordChange = () => authPages.renderPasswordChange(shellApp, { forced: true, onDone: afterPasswordChange });
+	hooks.reauth = () => authPages.reauthDialog(shellApp, state.user, (resp) => {
+		if (resp.csrf_token) setCsrf(resp.csrf_token);
+	});
+	try {
+		const me = await api.get('/auth/me', undefined, { skipHooks: true });
+		await afterLogin(me);
+	} catch (err) {
+		if (err.status === 403 && err.code === 'password_change_required') {
+			authPages.renderPasswordChange(shellApp, { forced: true, onDone: afterPasswordChange });
+		} else {
+			showLogin(err.status === 401 ? null : ui.errorMessage(err));
+		}
+	}
+}
+
+export { header, langSwitch, state };
+start();
