@@ -6,6 +6,7 @@
 #ifndef BUREAU_AUDIT_H
 #define BUREAU_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
 #include <jansson.h>
@@ -25,8 +26,18 @@ int	audit_append(sqlite3 *, int64_t now, int64_t actor_id,
 int	audit_from_req(struct bureau_req *, const char *action,
 	    const char *entity_type, int64_t entity_id,
 	    json_t *before, json_t *after);
-/* Walks the chain; 0 when intact, else the id of the first broken entry
- * in *bad_id and -1. */
+/* Walks the chain; 0 when intact (err then says how many entries and
+ * the head), else the id of the first broken entry in *bad_id (0 on a
+ * database error), the reason in err, and -1. */
 int	audit_verify(sqlite3 *, int64_t *bad_id, char *err, size_t errlen);
+
+#define AUDIT_HASH_HEXLEN	64
+/* The newest entry: its id and hash; 0 and "genesis" when empty. 0/-1. */
+int	audit_head(sqlite3 *, int64_t *id, char hash[AUDIT_HASH_HEXLEN + 1]);
+/* Logs the chain head of cfg's database (worker start-up); quiet when
+ * the database or table is not there yet. */
+void	audit_log_head_file(const struct config *);
+/* Unix seconds as UTC RFC 3339, "2024-05-01T08:00:00Z". */
+void	audit_format_time(int64_t t, char out[21]);
 
 #endif

@@ -15,5 +15,7 @@ int	hashcap_try_acquire(int semid);
 void	hashcap_release(int semid);
 /* Slots currently free (tests, status). */
 int	hashcap_free_slots(int semid);
+/* Removes the set (a last shutdown, tests); 0/-1. */
+int	hashcap_remove(int semid);
 
 #endif
