@@ -307,4 +307,9 @@ const struct bureau_host host_api = {
 	.now = h_now,
 	.today = h_today,
 	.log = h_log,
+	/* accounts (auth.c, login.c) */
+	.password_hash = auth_host_password_hash,
+	.password_check_rules = auth_host_password_check_rules,
+	.password_generate = auth_host_password_generate,
+	.sessions_revoke = auth_host_sessions_revoke,
 };

@@ -223,7 +223,28 @@ struct bureau_host {
 	void		 (*log)(int level, const char *fmt, ...)
 			    __attribute__((format(printf, 2, 3)));
 
-	void		*spare[16];
+	/* --- accounts (for the staff plugin) ------------------------ */
+	/*
+	 * Argon2id hash of pw with the configured parameters into out
+	 * (outlen >= 128), holding a slot of the login hash cap: 0 ok,
+	 * -1 error, 1 when the cap is full (answer 503 "busy").
+	 */
+	int		 (*password_hash)(struct bureau_req *, const char *pw,
+			    char *out, size_t outlen);
+	/* The rules for a new password (12..128 code points, not common,
+	 * not the user name): 0, or -1 with a message for the user. */
+	int		 (*password_check_rules)(struct bureau_req *,
+			    const char *pw, const char *username,
+			    const char **why);
+	/* A random password that passes the rules; out >= 20 bytes. 0/-1. */
+	int		 (*password_generate)(struct bureau_req *, char *out,
+			    size_t outlen);
+	/* Signs a user out everywhere, in the current transaction; the
+	 * number of sessions revoked or -1. */
+	int		 (*sessions_revoke)(struct bureau_req *,
+			    int64_t user_id);
+
+	void		*spare[12];
 };
 
 struct bureau_plugin {
