@@ -184,4 +184,32 @@ int	import_post(struct bureau_req *, void *);
 int	report_card_get(struct bureau_req *, void *);
 int	projects_demo(struct bureau_req *, void *);
 
+/* report.c */
+/*
+ * The report card's roll-ups (proj_rollup_*), kept exact in the writing
+ * transaction.  Every write that changes what a project contributes to
+ * the report -- its contract or payment entries (add, edit, delete), its
+ * stage history, its key levels, its source_region / industry_chain /
+ * district / investor_type / is_demo, or deleting it -- is bracketed:
+ *
+ *	report_rollup_project(h, req, id, -1);	BEFORE changing anything
+ *	... the writes ...
+ *	report_rollup_project(h, req, id, +1);	AFTER, same transaction
+ *
+ * The function recomputes the project's whole contribution from its
+ * current rows (O(its entries)), so the pair is correct for any change;
+ * calling the -1 half after the change corrupts the roll-ups.  A new
+ * project needs only the +1 half (it contributes nothing before); a
+ * deleted one only the -1 half.  Bulk loaders (import of many rows) may
+ * instead call report_rollup_rebuild() once before commit.
+ */
+int	report_rollup_project(const struct bureau_host *, struct bureau_req *,
+	    int64_t project_id, int sign);
+int	report_rollup_rebuild(const struct bureau_host *, struct bureau_req *);
+/* Migration SQL (schema.c): roll-up tables, filled from the ledgers. */
+extern const char report_rollup_migration_sql[];
+
+/* refdata.c: migration SQL of the districts, source regions, chains. */
+extern const char projects_refdata_sql[];
+
 #endif

@@ -206,6 +206,10 @@ const struct bureau_migration projects_migrations[] = {
 	  projects_v1, NULL, 0 },
 
 	/* ---- slot for "report": append steps 2, 3, ... below this line ---- */
+	{ 2, "projects: reference data (38 districts and counties, source "
+	  "regions, industry chains)", projects_refdata_sql, NULL, 0 },
+	{ 3, "projects: report card roll-ups (by day, month, key projects)",
+	  report_rollup_migration_sql, NULL, 0 },
 
 	/* ---- end of slot ---- */
 	{ 0, NULL, NULL, NULL, 0 }
