@@ -1,1 +1,1241 @@
-/* plugins.c -- placeholder, being written */
+/*
+ * plugins.c -- the plugin directory, the plugins table and loading the
+ * enabled plugins into a worker.
+ *
+ * Trust goes in steps: a file is probed in a throwaway process
+ * (probe.c); only a plugin that passed, whose dependencies are enabled
+ * and loadable, is dlopen'ed here, and only if the file is still the one
+ * the probe saw.  Whatever goes wrong with one plugin is recorded in the
+ * plugins table (state 'failed' and the reason, for the admin) and the
+ * others load on.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "plugins.h"
+
+#define NOW_SQL	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char	*s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+/* --- plugin_info ----------------------------------------------------- */
+
+void
+plugin_info_clear(struct plugin_info *pi)
+{
+	size_t	j;
+
+	free(pi->path);
+	free(pi->name);
+	free(pi->version);
+	free(pi->title);
+	free(pi->description);
+	for (j = 0; pi->depends != NULL && pi->depends[j] != NULL; j++)
+		free(pi->depends[j]);
+	free(pi->depends);
+	free(pi->reason);
+	json_decref(pi->report);
+	memset(pi, 0, sizeof(*pi));
+}
+
+void
+plugin_info_free(struct plugin_info *v, size_t count)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < count; i++)
+		plugin_info_clear(&v[i]);
+	free(v);
+}
+
+json_t *
+plugin_info_json(const struct plugin_info *pi)
+{
+	static const char *const copied[] = {
+		"routes", "permissions", "nav", "migrations", NULL
+	};
+	json_t	*o, *deps;
+	size_t	 i;
+
+	deps = json_array();
+	for (i = 0; pi->depends != NULL && pi->depends[i] != NULL; i++)
+		json_array_append_new(deps, json_string(pi->depends[i]));
+	o = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b}",
+	    "file", base_name(pi->path),
+	    "name", pi->name != NULL ? json_string(pi->name) : json_null(),
+	    "version", pi->version != NULL ? json_string(pi->version) :
+	    json_null(),
+	    "title", pi->title != NULL ? json_string(pi->title) : json_null(),
+	    "description", pi->description != NULL ?
+	    json_string(pi->description) : json_null(),
+	    "depends", deps,
+	    "ok", pi->ok);
+	if (o == NULL)
+		return NULL;
+	if (pi->ok) {
+		json_object_set_new(o, "abi", json_sprintf("%d.%d",
+		    pi->abi_major, pi->abi_minor));
+		json_object_set_new(o, "schema_version",
+		    json_integer(pi->schema_version));
+	} else
+		json_object_set_new(o, "reason", json_string(pi->reason != NULL
+		    ? pi->reason : "refused"));
+	for (i = 0; copied[i] != NULL; i++) {
+		json_t *v = pi->report != NULL ?
+		    json_object_get(pi->report, copied[i]) : NULL;
+
+		json_object_set_new(o, copied[i], v != NULL ? json_incref(v) :
+		    json_array());
+	}
+	return o;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+plugin_scan(const struct config *cfg, struct plugin_info **out,
+    size_t *count)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL, **nn, *path = NULL, *why;
+	size_t		 n = 0, cap = 0, i, j, len;
+	struct plugin_info *v = NULL;
+
+	*out = NULL;
+	*count = 0;
+	if (cfg->plugin_dir == NULL)
+		return 0;
+	if ((d = opendir(cfg->plugin_dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_err("plugins: cannot read %s: %s", cfg->plugin_dir,
+		    strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		/* Dot files are editors' and installers' temporaries. */
+		if (de->d_name[0] == '.' || len < 4 ||
+		    strcmp(de->d_name + len - 3, ".so") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((nn = realloc(names, cap * sizeof(*names))) == NULL)
+				goto oom;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	d = NULL;
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_str);
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if (asprintf(&path, "%s/%s", cfg->plugin_dir, names[i]) == -1)
+			goto oom;
+		(void)probe_run(cfg, path, &v[i]);
+		free(path);
+		path = NULL;
+	}
+	/* The same name in two files: neither is trusted to be "it". */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			if (i == j || v[i].name == NULL || v[j].name == NULL ||
+			    strcmp(v[i].name, v[j].name) != 0)
+				continue;
+			if (asprintf(&why, "duplicate plugin name %s (also "
+			    "declared by %s)", v[i].name,
+			    base_name(v[j].path)) == -1)
+				goto oom;
+			v[i].ok = 0;
+			free(v[i].reason);
+			v[i].reason = why;
+			break;
+		}
+	}
+	/* The loader finds a plugin as NAME.so; nothing else is it. */
+	for (i = 0; i < n; i++) {
+		if (!v[i].ok)
+			continue;
+		len = strlen(v[i].name);
+		if (strncmp(names[i], v[i].name, len) == 0 &&
+		    strcmp(names[i] + len, ".so") == 0)
+			continue;
+		if (asprintf(&why, "file %s declares the plugin name %s "
+		    "(it must be called %s.so)", names[i], v[i].name,
+		    v[i].name) == -1)
+			goto oom;
+		v[i].ok = 0;
+		free(v[i].reason);
+		v[i].reason = why;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	*out = v;
+	*count = n;
+	return 0;
+oom:
+	log_err("plugins: scan: out of memory");
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(path);
+	plugin_info_free(v, v != NULL ? n : 0);
+	return -1;
+}
+
+/* --- small database helpers ----------------------------------------- */
+
+/* State of a plugin in the table into buf ("" when it has no row). */
+static int
+read_state(sqlite3 *db, const char *name, char *buf, size_t buflen)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT state FROM plugins WHERE name = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, buflen, "%s", (const char *)
+		    sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	log_err("plugins: reading the state of %s: %s", name,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* Sets state and reason; only_if_state limits it to rows in that state. */
+static int
+write_state(sqlite3 *db, const char *name, const char *state,
+    const char *reason, const char *version, const char *actor,
+    const char *only_if_state)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (only_if_state != NULL)
+		rc = sqlite3_prepare_v2(db, "UPDATE plugins SET state = ?2, "
+		    "reason = ?3, version = coalesce(?4, version), "
+		    "changed_at = " NOW_SQL ", changed_by = ?5 "
+		    "WHERE name = ?1 AND state = ?6", -1, &st, NULL);
+	else
+		rc = sqlite3_prepare_v2(db, "INSERT INTO plugins(name, state, "
+		    "reason, version, changed_at, changed_by) VALUES (?1, ?2, "
+		    "?3, ?4, " NOW_SQL ", ?5) ON CONFLICT(name) DO UPDATE SET "
+		    "state = excluded.state, reason = excluded.reason, "
+		    "version = coalesce(excluded.version, version), "
+		    "changed_at = excluded.changed_at, "
+		    "changed_by = excluded.changed_by", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, actor != NULL ? actor : "system", -1,
+	    SQLITE_STATIC);
+	if (only_if_state != NULL)
+		sqlite3_bind_text(st, 6, only_if_state, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	log_err("plugins: recording %s as %s: %s", name, state,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* A plugin the loader refused: the admin sees why in the table. */
+static void
+mark_failed(sqlite3 *db, const char *name, const char *reason)
+{
+	log_err("plugins: %s not loaded: %s", name, reason);
+	(void)write_state(db, name, "failed", reason, NULL, "system",
+	    "enabled");
+}
+
+/* Runs fn in the caller's transaction, or in one of its own. */
+static int
+in_txn(sqlite3 *db, int (*fn)(sqlite3 *, void *), void *arg)
+{
+	int	own = sqlite3_get_autocommit(db);
+
+	if (own && db_begin(db) == -1)
+		return -1;
+	if (fn(db, arg) == -1) {
+		if (own)
+			db_rollback(db);
+		return -1;
+	}
+	if (own && db_commit(db) == -1)
+		return -1;
+	return 0;
+}
+
+struct deps_arg {
+	const char		*name;
+	const char *const	*depends;
+};
+
+static int
+deps_write(sqlite3 *db, void *arg)
+{
+	struct deps_arg	*a = arg;
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+
+	if (sqlite3_prepare_v2(db, "DELETE FROM plugin_deps WHERE plugin = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO plugin_deps(plugin, "
+	    "requires) VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; a->depends != NULL && a->depends[i] != NULL; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, a->depends[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	log_err("plugins: recording the dependencies of %s: %s", a->name,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* 1 when plugin_deps already holds exactly this list. */
+static int
+deps_same(sqlite3 *db, const char *name, const char *const *depends)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 n = 0, i, found = 0;
+	int		 rc, same = 0;
+
+	for (n = 0; depends != NULL && depends[n] != NULL; n++)
+		;
+	if (sqlite3_prepare_v2(db, "SELECT requires FROM plugin_deps WHERE "
+	    "plugin = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	same = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		for (i = 0; i < n; i++)
+			if (strcmp(depends[i], r) == 0)
+				break;
+		if (i == n)
+			same = 0;
+		found++;
+	}
+	if (rc != SQLITE_DONE || found != n)
+		same = 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+int
+plugin_deps_record(sqlite3 *db, const char *name,
+    const char *const *depends)
+{
+	struct deps_arg	a = { name, depends };
+
+	/* Every worker calls this at start-up: write only on a change. */
+	if (deps_same(db, name, depends))
+		return 0;
+	return in_txn(db, deps_write, &a);
+}
+
+static int
+seed_write(sqlite3 *db, void *arg)
+{
+	const struct bureau_plugin	*p = arg;
+	const struct bureau_permission	*pm;
+	sqlite3_stmt			*ins = NULL, *grant = NULL;
+	const char			*r, *end;
+	size_t				 n;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO plugin_permissions("
+	    "permission, plugin, description, default_roles, first_seen) "
+	    "VALUES (?1, ?2, ?3, ?4, " NOW_SQL ") "
+	    "ON CONFLICT(permission) DO NOTHING", -1, &ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO role_permissions("
+	    "role, permission) VALUES (?1, ?2)", -1, &grant, NULL) != SQLITE_OK)
+		goto fail;
+	for (pm = p->permissions; pm != NULL && pm->name != NULL; pm++) {
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, pm->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, pm->description != NULL ?
+		    pm->description : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, pm->default_roles != NULL ?
+		    pm->default_roles : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto fail;
+		/* Seen before: the admin's map stands as it is. */
+		if (sqlite3_changes(db) == 0 || pm->default_roles == NULL)
+			continue;
+		for (r = pm->default_roles; *r != '\0'; r = *end ? end + 1 :
+		    end) {
+			end = strchr(r, ',');
+			if (end == NULL)
+				end = r + strlen(r);
+			n = (size_t)(end - r);
+			if (n == 0)
+				continue;
+			sqlite3_reset(grant);
+			sqlite3_bind_text(grant, 1, r, (int)n, SQLITE_STATIC);
+			sqlite3_bind_text(grant, 2, pm->name, -1,
+			    SQLITE_STATIC);
+			if (sqlite3_step(grant) != SQLITE_DONE)
+				goto fail;
+		}
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(grant);
+	return 0;
+fail:
+	log_err("plugins: seeding the permissions of %s: %s", p->name,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(ins);
+	sqlite3_finalize(grant);
+	return -1;
+}
+
+int
+plugin_seed_permissions(sqlite3 *db, const struct bureau_plugin *p)
+{
+	const struct bureau_permission	*pm;
+	sqlite3_stmt			*st = NULL;
+	int				 all = 1;
+
+	/* Read first: after the first start nothing is new. */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM plugin_permissions WHERE "
+	    "permission = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (pm = p->permissions; pm != NULL && pm->name != NULL && all;
+	    pm++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, pm->name, -1, SQLITE_STATIC);
+		all = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	if (all)
+		return 0;
+	return in_txn(db, seed_write, (void *)p);
+}
+
+/* --- loading -------------------------------------------------------- */
+
+/* Enabled names from the table, sorted (deterministic load order). */
+static int
+read_enabled(sqlite3 *db, char ***out, size_t *count)
+{
+	sqlite3_stmt	*st = NULL;
+	char		**v = NULL, **nv;
+	size_t		 n = 0, cap = 0;
+	int		 rc;
+
+	*out = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM plugins WHERE state = "
+	    "'enabled' ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		if ((v[n] = strdup((const char *)sqlite3_column_text(st, 0)))
+		    == NULL)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	*out = v;
+	*count = n;
+	return 0;
+fail:
+	log_err("plugins: reading the plugins table: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+	return -1;
+}
+
+/* One enabled plugin on its way in. */
+struct cand {
+	const char		*name;
+	struct plugin_info	*info;	/* NULL: no file */
+	int			 alive;
+	int			 placed;
+	int			 loaded;
+};
+
+static struct cand *
+cand_find(struct cand *c, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return &c[i];
+	return NULL;
+}
+
+/* Load one vetted plugin; 0 and *lp filled, or -1 with why. */
+static int
+load_one(const struct config *cfg, sqlite3 *db,
+    const struct bureau_host *host, struct cand *c, struct loaded_plugin *lp,
+    char *why, size_t whylen)
+{
+	const struct bureau_plugin	*desc;
+	struct plugin_info		*pi = c->info;
+	struct stat			 sb;
+	void				*handle = NULL, *state = NULL;
+	size_t				 symsize;
+	int				 fd;
+	int64_t				 mtime;
+
+	(void)cfg;
+	fd = plugin_file_open(pi->path, (int)getuid(), &sb, why, whylen);
+	if (fd == -1)
+		return -1;
+	mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	/* The file the probe vetted, not one put in its place since. */
+	if (sb.st_dev != pi->dev || sb.st_ino != pi->ino ||
+	    sb.st_size != pi->size || mtime != pi->mtime_ns) {
+		seterr(why, whylen, "%s changed after it was probed",
+		    pi->path);
+		close(fd);
+		return -1;
+	}
+	/*
+	 * From a successful dlopen on, fd stays open even on failure: the
+	 * loader remembers the object by the name /proc/self/fd/N.
+	 */
+	if (plugin_dlopen_fd(fd, &handle, &desc, &symsize, why, whylen) == -1)
+		goto fail_loaded;
+	if (plugin_desc_check(desc, symsize, why, whylen) == -1)
+		goto fail_loaded;
+	if (strcmp(desc->name, c->name) != 0) {
+		seterr(why, whylen, "%s declares the name %s", pi->path,
+		    desc->name);
+		goto fail_loaded;
+	}
+	if (migrate_apply(db, desc->name, desc->migrations, 0, why,
+	    whylen) == -1)
+		goto fail_loaded;
+	if (plugin_deps_record(db, desc->name, desc->depends) == -1 ||
+	    plugin_seed_permissions(db, desc) == -1) {
+		seterr(why, whylen, "recording its dependencies or "
+		    "permissions failed: %s", sqlite3_errmsg(db));
+		goto fail_loaded;
+	}
+	(void)write_state(db, desc->name, "enabled", NULL, desc->version,
+	    "system", "enabled");
+	if (desc->init != NULL && desc->init(host, &state) != 0) {
+		seterr(why, whylen, "init() failed");
+		goto fail_loaded;
+	}
+	lp->desc = desc;
+	lp->handle = handle;
+	lp->state = state;
+	lp->fd = fd;
+	if ((lp->path = strdup(pi->path)) == NULL) {
+		seterr(why, whylen, "out of memory");
+		if (desc->fini != NULL)
+			desc->fini(state);
+		return -1;
+	}
+	return 0;
+fail_loaded:
+	if (handle == NULL)
+		close(fd);
+	return -1;
+}
+
+int
+plugin_set_load(struct plugin_set *set, const struct config *cfg,
+    sqlite3 *db, const struct bureau_host *host)
+{
+	struct plugin_info	*infos = NULL;
+	struct cand		*c = NULL, *d;
+	char			**enabled = NULL, why[1024], fname[64];
+	size_t			 nen = 0, ninfo = 0, i, j, k, placed;
+	int			 changed, rc = -1;
+	struct loaded_plugin	*items = NULL;
+	size_t			 nitems = 0;
+	size_t			*order = NULL, norder = 0;
+
+	memset(set, 0, sizeof(*set));
+	if (read_enabled(db, &enabled, &nen) == -1)
+		return -1;
+	if (nen == 0)
+		return 0;
+	if (plugin_scan(cfg, &infos, &ninfo) == -1)
+		goto out;
+	if ((c = calloc(nen, sizeof(*c))) == NULL ||
+	    (order = calloc(nen, sizeof(*order))) == NULL ||
+	    (items = calloc(nen, sizeof(*items))) == NULL)
+		goto out;
+
+	/* 1. Every enabled name needs a file NAME.so that passed. */
+	for (i = 0; i < nen; i++) {
+		c[i].name = enabled[i];
+		snprintf(fname, sizeof(fname), "%s.so", enabled[i]);
+		for (j = 0; j < ninfo; j++)
+			if (strcmp(base_name(infos[j].path), fname) == 0)
+				c[i].info = &infos[j];
+		if (c[i].info == NULL) {
+			seterr(why, sizeof(why), "no plugin file %s in %s",
+			    fname, cfg->plugin_dir);
+			mark_failed(db, c[i].name, why);
+		} else if (!c[i].info->ok)
+			mark_failed(db, c[i].name, c[i].info->reason);
+		else if (strcmp(c[i].info->name, c[i].name) != 0)
+			mark_failed(db, c[i].name, "file declares another name");
+		else
+			c[i].alive = 1;
+	}
+
+	/* 2. Unmet dependencies, repeated until nothing changes. */
+	do {
+		changed = 0;
+		for (i = 0; i < nen; i++) {
+			if (!c[i].alive)
+				continue;
+			for (k = 0; c[i].info->depends[k] != NULL; k++) {
+				d = cand_find(c, nen, c[i].info->depends[k]);
+				if (d != NULL && d->alive)
+					continue;
+				seterr(why, sizeof(why), "depends on %s which "
+				    "%s", c[i].info->depends[k], d == NULL ?
+				    "is not enabled" : "is not enabled (it "
+				    "failed to load)");
+				mark_failed(db, c[i].name, why);
+				c[i].alive = 0;
+				changed = 1;
+				break;
+			}
+		}
+	} while (changed);
+
+	/* 3. Dependency order; names break ties, so every worker agrees. */
+	do {
+		placed = 0;
+		for (i = 0; i < nen; i++) {
+			if (!c[i].alive || c[i].placed)
+				continue;
+			for (k = 0; c[i].info->depends[k] != NULL; k++) {
+				d = cand_find(c, nen, c[i].info->depends[k]);
+				if (!d->placed)
+					break;
+			}
+			if (c[i].info->depends[k] != NULL)
+				continue;
+			c[i].placed = 1;
+			order[norder++] = i;
+			placed++;
+			break;	/* restart: keep the smallest name first */
+		}
+	} while (placed > 0);
+	for (i = 0; i < nen; i++)
+		if (c[i].alive && !c[i].placed) {
+			c[i].alive = 0;
+			mark_failed(db, c[i].name, "dependency cycle");
+		}
+
+	/* 4. Load in order; a dependency that failed takes its users. */
+	for (i = 0; i < norder; i++) {
+		struct cand *ci = &c[order[i]];
+
+		for (k = 0; ci->info->depends[k] != NULL; k++) {
+			d = cand_find(c, nen, ci->info->depends[k]);
+			if (!d->loaded)
+				break;
+		}
+		if (ci->info->depends[k] != NULL) {
+			seterr(why, sizeof(why), "depends on %s which could "
+			    "not be loaded", ci->info->depends[k]);
+			mark_failed(db, ci->name, why);
+			continue;
+		}
+		if (load_one(cfg, db, host, ci, &items[nitems], why,
+		    sizeof(why)) == -1) {
+			mark_failed(db, ci->name, why);
+			continue;
+		}
+		ci->loaded = 1;
+		log_info("plugins: %s %s loaded", items[nitems].desc->name,
+		    items[nitems].desc->version);
+		nitems++;
+	}
+	set->items = items;
+	set->count = nitems;
+	items = NULL;
+	rc = 0;
+out:
+	if (rc == -1)
+		log_err("plugins: loading failed");
+	free(items);
+	free(order);
+	free(c);
+	plugin_info_free(infos, ninfo);
+	for (i = 0; i < nen; i++)
+		free(enabled[i]);
+	free(enabled);
+	return rc;
+}
+
+void
+plugin_set_unload(struct plugin_set *set)
+{
+	size_t	i;
+
+	if (set == NULL)
+		return;
+	/* Dependents first; handles and fds stay: see loaded_plugin. */
+	for (i = set->count; i > 0; i--) {
+		struct loaded_plugin *lp = &set->items[i - 1];
+
+		if (lp->desc->fini != NULL)
+			lp->desc->fini(lp->state);
+		free(lp->path);
+	}
+	free(set->items);
+	set->items = NULL;
+	set->count = 0;
+}
+
+/* --- enable, disable, quarantine ------------------------------------ */
+
+static json_t *
+state_json(const char *state, const char *reason)
+{
+	return json_pack("{s:s,s:o}", "state", state[0] != '\0' ? state :
+	    "absent", "reason", reason != NULL ? json_string(reason) :
+	    json_null());
+}
+
+static int
+run_audit(sqlite3 *db, const struct plugin_change *ch, const char *action,
+    const char *name, const char *from, const char *to, const char *reason)
+{
+	json_t	*before, *after;
+	int	 rc;
+
+	if (ch == NULL || ch->audit == NULL)
+		return 0;
+	before = state_json(from, NULL);
+	after = state_json(to, reason);
+	rc = ch->audit(db, action, name, before, after, ch->arg);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+/* Names of the dependencies not enabled, comma separated, into buf. */
+static int
+missing_deps(sqlite3 *db, char *const *depends, char *buf, size_t buflen)
+{
+	char	state[32];
+	size_t	i, used = 0;
+	int	w;
+
+	buf[0] = '\0';
+	for (i = 0; depends != NULL && depends[i] != NULL; i++) {
+		if (read_state(db, depends[i], state, sizeof(state)) == -1)
+			return -1;
+		if (strcmp(state, "enabled") == 0)
+			continue;
+		w = snprintf(buf + used, buflen - used, "%s%s",
+		    used > 0 ? ", " : "", depends[i]);
+		if (w < 0 || (size_t)w >= buflen - used)
+			break;
+		used += (size_t)w;
+	}
+	return 0;
+}
+
+int
+plugin_enable(sqlite3 *db, const struct config *cfg, const char *name,
+    const char *actor, char *err, size_t errlen)
+{
+	struct plugin_change	ch = { actor, NULL, NULL };
+
+	return plugin_enable_ex(db, cfg, name, &ch, err, errlen);
+}
+
+int
+plugin_disable(sqlite3 *db, const char *name, const char *actor, char *err,
+    size_t errlen)
+{
+	struct plugin_change	ch = { actor, NULL, NULL };
+
+	return plugin_disable_ex(db, name, &ch, err, errlen);
+}
+
+int
+plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
+    const struct plugin_change *ch, char *err, size_t errlen)
+{
+	struct plugin_info	*infos = NULL, *pi = NULL, tl;
+	size_t			 ninfo = 0, i;
+	char			 state[32], fname[64], missing[512];
+	int			 rc = -1, tl_done = 0;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	memset(&tl, 0, sizeof(tl));
+	if (!plugin_name_valid(name)) {
+		seterr(err, errlen, "invalid plugin name");
+		return -1;
+	}
+	if (!sqlite3_get_autocommit(db)) {
+		/* The test-load needs the write lock we would be holding. */
+		seterr(err, errlen, "plugin_enable inside a transaction");
+		return -1;
+	}
+	if (read_state(db, name, state, sizeof(state)) == -1) {
+		seterr(err, errlen, "database error");
+		return -1;
+	}
+	if (strcmp(state, "enabled") == 0)
+		return 0;
+	if (plugin_scan(cfg, &infos, &ninfo) == -1) {
+		seterr(err, errlen, "cannot read the plugin directory");
+		return -1;
+	}
+	snprintf(fname, sizeof(fname), "%s.so", name);
+	for (i = 0; i < ninfo; i++)
+		if (strcmp(base_name(infos[i].path), fname) == 0)
+			pi = &infos[i];
+	if (pi == NULL) {
+		seterr(err, errlen, "no plugin file %s in %s", fname,
+		    cfg->plugin_dir);
+		goto out;
+	}
+	if (!pi->ok) {
+		seterr(err, errlen, "%s cannot be enabled: %s", name,
+		    pi->reason);
+		goto out;
+	}
+	if (missing_deps(db, pi->depends, missing, sizeof(missing)) == -1) {
+		seterr(err, errlen, "database error");
+		goto out;
+	}
+	if (missing[0] != '\0') {
+		seterr(err, errlen, "requires %s", missing);
+		goto out;
+	}
+	/*
+	 * WordPress's rule for native code: load it once where a crash
+	 * costs nothing -- migrations in a rolled-back transaction, init --
+	 * before any worker does.
+	 */
+	tl_done = 1;
+	if (probe_run_ex(cfg, pi->path, PROBE_TEST_LOAD, 0, &tl) == -1) {
+		seterr(err, errlen, "%s could not be enabled: %s", name,
+		    tl.reason != NULL ? tl.reason : "test-load failed");
+		goto out;
+	}
+	if (db_begin(db) == -1) {
+		seterr(err, errlen, "database busy");
+		goto out;
+	}
+	/* Again under the write lock: a dependency may just have gone. */
+	if (read_state(db, name, state, sizeof(state)) == -1 ||
+	    missing_deps(db, pi->depends, missing, sizeof(missing)) == -1) {
+		seterr(err, errlen, "database error");
+		goto rollback;
+	}
+	if (missing[0] != '\0') {
+		seterr(err, errlen, "requires %s", missing);
+		goto rollback;
+	}
+	if (write_state(db, name, "enabled", NULL, pi->version,
+	    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
+	    plugin_deps_record(db, name, (const char *const *)pi->depends)
+	    == -1) {
+		seterr(err, errlen, "database error");
+		goto rollback;
+	}
+	if (run_audit(db, ch, "plugin.enable", name, state, "enabled",
+	    NULL) == -1) {
+		seterr(err, errlen, "audit failed");
+		goto rollback;
+	}
+	if (db_commit(db) == -1) {
+		seterr(err, errlen, "database error");
+		goto out;
+	}
+	log_info("plugins: %s enabled by %s", name, ch != NULL &&
+	    ch->actor != NULL ? ch->actor : "system");
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(db);
+out:
+	if (tl_done)
+		plugin_info_clear(&tl);
+	plugin_info_free(infos, ninfo);
+	return rc;
+}
+
+/* Enabled plugins recorded as depending on name, comma separated. */
+static int
+enabled_dependents(sqlite3 *db, const char *name, char *buf, size_t buflen)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 used = 0;
+	int		 rc, w;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT d.plugin FROM plugin_deps d JOIN "
+	    "plugins p ON p.name = d.plugin WHERE d.requires = ?1 AND "
+	    "p.state = 'enabled' ORDER BY d.plugin", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w = snprintf(buf + used, buflen - used, "%s%s",
+		    used > 0 ? ", " : "", sqlite3_column_text(st, 0));
+		if (w > 0 && (size_t)w < buflen - used)
+			used += (size_t)w;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	log_err("plugins: dependents of %s: %s", name, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+int
+plugin_disable_ex(sqlite3 *db, const char *name,
+    const struct plugin_change *ch, char *err, size_t errlen)
+{
+	char	state[32], deps[512];
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (!plugin_name_valid(name)) {
+		seterr(err, errlen, "invalid plugin name");
+		return -1;
+	}
+	if (db_begin(db) == -1) {
+		seterr(err, errlen, "database busy");
+		return -1;
+	}
+	if (read_state(db, name, state, sizeof(state)) == -1)
+		goto dberr;
+	if (state[0] == '\0') {
+		seterr(err, errlen, "no plugin %s is known", name);
+		goto fail;
+	}
+	if (strcmp(state, "disabled") == 0) {
+		db_rollback(db);
+		return 0;
+	}
+	if (enabled_dependents(db, name, deps, sizeof(deps)) == -1)
+		goto dberr;
+	if (deps[0] != '\0') {
+		seterr(err, errlen, "required by %s", deps);
+		goto fail;
+	}
+	if (write_state(db, name, "disabled", NULL, NULL,
+	    ch != NULL ? ch->actor : NULL, NULL) == -1)
+		goto dberr;
+	if (run_audit(db, ch, "plugin.disable", name, state, "disabled",
+	    NULL) == -1) {
+		seterr(err, errlen, "audit failed");
+		goto fail;
+	}
+	if (db_commit(db) == -1) {
+		seterr(err, errlen, "database error");
+		return -1;
+	}
+	log_info("plugins: %s disabled by %s", name, ch != NULL &&
+	    ch->actor != NULL ? ch->actor : "system");
+	return 0;
+dberr:
+	seterr(err, errlen, "database error");
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+plugin_quarantine(sqlite3 *db, const char *name, const char *reason,
+    const struct plugin_change *ch, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 state[32], why[256];
+	char		**todo = NULL, **nt;
+	size_t		 ntodo = 0, cap = 0, i;
+	int		 rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (!plugin_name_valid(name)) {
+		seterr(err, errlen, "invalid plugin name");
+		return -1;
+	}
+	if (db_begin(db) == -1) {
+		seterr(err, errlen, "database busy");
+		return -1;
+	}
+	if (read_state(db, name, state, sizeof(state)) == -1)
+		goto dberr;
+	if (write_state(db, name, "quarantined", reason, NULL,
+	    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
+	    run_audit(db, ch, "plugin.quarantine", name, state, "quarantined",
+	    reason) == -1)
+		goto dberr;
+	/* Everything that stands on it goes too, transitively. */
+	if (sqlite3_prepare_v2(db, "WITH RECURSIVE dep(n) AS (SELECT ?1 "
+	    "UNION SELECT d.plugin FROM plugin_deps d JOIN dep ON "
+	    "d.requires = dep.n) SELECT p.name FROM plugins p JOIN dep ON "
+	    "p.name = dep.n WHERE p.state = 'enabled' AND p.name <> ?1 "
+	    "ORDER BY p.name", -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ntodo == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if ((nt = realloc(todo, cap * sizeof(*todo))) == NULL)
+				goto dberr;
+			todo = nt;
+		}
+		if ((todo[ntodo] = strdup((const char *)
+		    sqlite3_column_text(st, 0))) == NULL)
+			goto dberr;
+		ntodo++;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+	snprintf(why, sizeof(why), "disabled because %s was quarantined",
+	    name);
+	for (i = 0; i < ntodo; i++)
+		if (write_state(db, todo[i], "disabled", why, NULL,
+		    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
+		    run_audit(db, ch, "plugin.disable", todo[i], "enabled",
+		    "disabled", why) == -1)
+			goto dberr;
+	if (db_commit(db) == -1)
+		goto dberr_nort;
+	log_warn("plugins: %s quarantined: %s", name, reason != NULL ?
+	    reason : "");
+	for (i = 0; i < ntodo; i++) {
+		log_warn("plugins: %s %s", todo[i], why);
+		free(todo[i]);
+	}
+	free(todo);
+	return 0;
+dberr:
+	sqlite3_finalize(st);
+	db_rollback(db);
+dberr_nort:
+	seterr(err, errlen, "database error");
+	for (i = 0; i < ntodo; i++)
+		free(todo[i]);
+	free(todo);
+	return -1;
+}
+
+/* --- the admin listing ------------------------------------------------ */
+
+json_t *
+plugin_list_json(sqlite3 *db, const struct config *cfg)
+{
+	struct plugin_info	*infos = NULL;
+	size_t			 ninfo = 0, i, k;
+	sqlite3_stmt		*st = NULL;
+	json_t			*rows = NULL, *out = NULL, *o, *row, *rb;
+	const char		*name;
+	int			 rc;
+
+	if (plugin_scan(cfg, &infos, &ninfo) == -1)
+		return NULL;
+	/* The table's view first: name -> {state, reason, ...}. */
+	rows = json_object();
+	if (sqlite3_prepare_v2(db, "SELECT p.name, p.state, p.reason, "
+	    "p.version, p.changed_at, p.changed_by, coalesce(s.version, 0) "
+	    "FROM plugins p LEFT JOIN schema_versions s ON s.owner = p.name",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = json_object();
+		for (k = 1; k <= 5; k++) {
+			static const char *const keys[] = { NULL, "state",
+			    "reason", "db_version", "changed_at",
+			    "changed_by" };
+			const char *v = (const char *)sqlite3_column_text(st,
+			    (int)k);
+
+			json_object_set_new(row, keys[k], v != NULL ?
+			    json_string(v) : json_null());
+		}
+		json_object_set_new(row, "schema_applied",
+		    json_integer(sqlite3_column_int(st, 6)));
+		json_object_set_new(rows, (const char *)
+		    sqlite3_column_text(st, 0), row);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	out = json_array();
+	for (i = 0; i < ninfo; i++) {
+		o = plugin_info_json(&infos[i]);
+		row = infos[i].name != NULL ? json_object_get(rows,
+		    infos[i].name) : NULL;
+		if (!infos[i].ok) {
+			json_object_set_new(o, "state",
+			    json_string("incompatible"));
+		} else {
+			json_object_set_new(o, "state", row != NULL ?
+			    json_incref(json_object_get(row, "state")) :
+			    json_string("disabled"));
+			if (row != NULL && !json_is_null(json_object_get(row,
+			    "reason")))
+				json_object_set(o, "reason",
+				    json_object_get(row, "reason"));
+		}
+		json_object_set_new(o, "enabled", json_boolean(infos[i].ok &&
+		    row != NULL && strcmp(json_string_value(json_object_get(
+		    row, "state")), "enabled") == 0));
+		json_object_set(o, "changed_at", row != NULL ?
+		    json_object_get(row, "changed_at") : json_null());
+		json_object_set(o, "changed_by", row != NULL ?
+		    json_object_get(row, "changed_by") : json_null());
+		json_object_set_new(o, "schema_applied", json_integer(
+		    row != NULL ? json_integer_value(json_object_get(row,
+		    "schema_applied")) : 0));
+		/* Who stands on it, among the files that passed. */
+		rb = json_array();
+		for (k = 0; infos[i].ok && k < ninfo; k++) {
+			char **dp;
+
+			if (!infos[k].ok)
+				continue;
+			for (dp = infos[k].depends; *dp != NULL; dp++)
+				if (strcmp(*dp, infos[i].name) == 0)
+					json_array_append_new(rb,
+					    json_string(infos[k].name));
+		}
+		json_object_set_new(o, "required_by", rb);
+		if (infos[i].ok && row != NULL)
+			json_object_del(rows, infos[i].name);
+		json_array_append_new(out, o);
+	}
+	/* Rows whose file is gone: the admin should see those too. */
+	json_object_foreach(rows, name, row) {
+		int seen = 0;
+
+		for (i = 0; i < ninfo; i++)
+			if (infos[i].name != NULL &&
+			    strcmp(infos[i].name, name) == 0)
+				seen = 1;
+		if (seen)
+			continue;
+		o = json_pack("{s:o,s:s,s:O,s:s,s:O,s:O,s:O,s:b}",
+		    "file", json_null(), "name", name,
+		    "db_state", json_object_get(row, "state"),
+		    "state", "missing",
+		    "reason", json_object_get(row, "reason"),
+		    "changed_at", json_object_get(row, "changed_at"),
+		    "changed_by", json_object_get(row, "changed_by"),
+		    "enabled", 0);
+		if (o != NULL)
+			json_array_append_new(out, o);
+	}
+	json_decref(rows);
+	plugin_info_free(infos, ninfo);
+	return out;
+fail:
+	log_err("plugins: list: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	json_decref(rows);
+	json_decref(out);
+	plugin_info_free(infos, ninfo);
+	return NULL;
+}

@@ -93,8 +93,40 @@ static const char core_v2[] =
 	"  ('admin','staff.admin'), ('admin','plugins.admin'),"
 	"  ('admin','audit.read'), ('auditor','audit.read');";
 
+/*
+ * Every permission ever declared (by the core or a plugin).  Default
+ * grants are seeded into role_permissions only when a permission first
+ * appears here, so a grant an admin revoked is never given back by the
+ * next start-up.  (Appended by the data engineer.)
+ */
+static const char core_v3[] =
+	"CREATE TABLE plugin_permissions ("
+	"  permission TEXT PRIMARY KEY,"
+	"  plugin TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  default_roles TEXT NOT NULL DEFAULT '',"
+	"  first_seen TEXT NOT NULL"
+	") STRICT;"
+	/* Dependencies as last seen in each plugin's descriptor: disable
+	 * and quarantine cascades read them without probing files. */
+	"CREATE TABLE plugin_deps ("
+	"  plugin TEXT NOT NULL,"
+	"  requires TEXT NOT NULL,"
+	"  PRIMARY KEY (plugin, requires)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX plugin_deps_requires ON plugin_deps(requires);"
+	"INSERT INTO plugin_permissions(permission, plugin, description,"
+	"  default_roles, first_seen) VALUES"
+	"  ('staff.admin', 'core', 'Manage staff accounts', 'admin',"
+	"   strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),"
+	"  ('plugins.admin', 'core', 'Enable and disable plugins', 'admin',"
+	"   strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),"
+	"  ('audit.read', 'core', 'Read the audit log', 'admin,auditor',"
+	"   strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));";
+
 const struct bureau_migration core_migrations[] = {
 	{ 1, "settings and plugins", core_v1, NULL, 0 },
 	{ 2, "accounts, sessions, permissions, audit log", core_v2, NULL, 0 },
+	{ 3, "declared permissions, plugin dependencies", core_v3, NULL, 0 },
 	{ 0, NULL, NULL, NULL, 0 }
 };
