@@ -42,9 +42,10 @@ extern const struct bureau_route auth_routes[];
 
 /* --- password.c --------------------------------------------------- */
 
-/* Start-up: cracklib dictionary check, the dummy hash (same cost as a
- * real one, for unknown users). */
+/* Start-up: sodium, the cracklib dictionary check. */
 int	auth_password_init(const struct config *);
+/* The dummy hash (same cost as a real one, for unknown users). */
+int	auth_password_dummy_init(const struct config *);
 /* Code points in valid UTF-8 (no overlongs, surrogates); -1 if invalid. */
 long	auth_utf8_len(const char *s, size_t len);
 /* 0 when pw matches the Argon2id string, else -1. */

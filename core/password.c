@@ -30,8 +30,9 @@
  * time per process.  It is only run for new passwords, which are rare.
  */
 static pthread_mutex_t	crack_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Set once by password_init before threads start; read-only after. */
-static int		crack_ok = -1;	/* -1 unknown, 0 no dictionary, 1 ok */
+static int		crack_ok = -1;	/* -1 unknown, 0 no dictionary, 1 ok;
+					 * under crack_lock */
+/* Set by auth_password_dummy_init before threads start. */
 static char		dummy_hash[crypto_pwhash_STRBYTES];
 static int		dummy_ready;
 
@@ -112,6 +113,21 @@ password_crack_reason(const char *msg)
 	return "password is too easy to guess";
 }
 
+/* With crack_lock held: is the dictionary there?  Without it
+ * FascistCheck fails on every password (Debian #682735). */
+static void
+password_crack_probe(void)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s.pwd", GetDefaultCracklibDict());
+	crack_ok = access(path, R_OK) == 0;
+	if (!crack_ok)
+		log_err("password: cracklib dictionary %s missing: common "
+		    "passwords are NOT refused (install cracklib-runtime)",
+		    path);
+}
+
 int
 auth_password_acceptable(const char *pw, const char *username,
     const char **why)
@@ -142,15 +158,17 @@ auth_password_acceptable(const char *pw, const char *username,
 		*why = "password must not contain the user name";
 		return -1;
 	}
+	pthread_mutex_lock(&crack_lock);
+	if (crack_ok == -1)
+		password_crack_probe();
 	if (crack_ok == 1) {
-		pthread_mutex_lock(&crack_lock);
 		msg = FascistCheckUser(pw, GetDefaultCracklibDict(),
 		    username != NULL && *username != '\0' ? username : "bureau",
 		    NULL);
 		/* cracklib's messages are static strings. */
 		reason = msg != NULL ? password_crack_reason(msg) : NULL;
-		pthread_mutex_unlock(&crack_lock);
 	}
+	pthread_mutex_unlock(&crack_lock);
 	if (reason != NULL) {
 		*why = reason;
 		return -1;
@@ -226,16 +244,21 @@ auth_password_generate(char *out, size_t outlen)
 int
 auth_password_init(const struct config *cfg)
 {
-	char path[4096], pw[32];
+	(void)cfg;
+	if (sodium_init() < 0)
+		return -1;
+	pthread_mutex_lock(&crack_lock);
+	if (crack_ok == -1)
+		password_crack_probe();
+	pthread_mutex_unlock(&crack_lock);
+	return 0;
+}
 
-	if (crack_ok == -1) {
-		snprintf(path, sizeof(path), "%s.pwd", GetDefaultCracklibDict());
-		crack_ok = access(path, R_OK) == 0;
-		if (!crack_ok)
-			log_err("password: cracklib dictionary %s missing: "
-			    "common passwords are NOT refused (install "
-			    "cracklib-runtime)", path);
-	}
+int
+auth_password_dummy_init(const struct config *cfg)
+{
+	char pw[32];
+
 	if (!dummy_ready) {
 		randombytes_buf(pw, sizeof(pw));
 		if (crypto_pwhash_str(dummy_hash, pw, sizeof(pw),
