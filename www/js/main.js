@@ -14,7 +14,6 @@ import * as router from './router.js';
 import * as ui from './ui.js';
 import * as charts from './charts.js';
 import * as authPages from './pages/auth.js';
-import * as adminPages from './pages/admin.js';
 
 // Role -> permissions, used when /auth/me does not list the user's permissions.
 const ROLE_PERMS = {
@@ -23,7 +22,7 @@ const ROLE_PERMS = {
 	viewer: ['*.read'],
 	auditor: ['audit.read'],
 };
-const CORE_PERMS_EXCLUDED_FROM_WILDCARD = new Set(['staff.read', 'staff.write', 'plugins.read', 'plugins.write', 'audit.read']);
+const CORE_PERMS_EXCLUDED_FROM_WILDCARD = new Set(['staff.read', 'staff.write', 'staff.admin', 'plugins.read', 'plugins.admin', 'audit.read']);
 
 const state = {
 	user: null,
@@ -62,6 +61,7 @@ function makeApp(owner) {
 		parseHash: router.parseHash,
 		setDemo,
 		refreshNav: () => loadNav(true),
+		updateUser: (user) => { state.user = { ...state.user, ...user }; renderShell(); router.render(); },
 		hasRoute: router.hasRoute,
 		header: (withUser) => header(withUser),
 	};
@@ -138,12 +138,8 @@ function header(withUser) {
 }
 
 function navItems() {
-	const items = state.nav.map((e) => ({ href: e.href, label: i18n.pick(e, 'label'), id: e.id, order: e.order ?? 100 }));
-	if (can('plugins.read') || state.user?.role === 'admin') items.push({ href: '#/plugins', label: t('nav.plugins'), id: 'plugins', order: 900 });
-	if (state.user && (state.user.role === 'admin' || state.user.role === 'auditor' || can('audit.read'))) {
-		items.push({ href: '#/audit', label: t('nav.audit'), id: 'audit', order: 910 });
-	}
-	return items.sort((a, b) => a.order - b.order);
+	return state.nav.map((e) => ({ href: e.href, label: i18n.pick(e, 'label'), id: e.id, order: e.order ?? 100 }))
+		.sort((a, b) => a.order - b.order);
 }
 
 function renderNav() {
@@ -160,8 +156,8 @@ function renderNav() {
 function renderBanners() {
 	const box = document.getElementById('banners');
 	if (!box) return;
-	replace(box, state.quarantined.map((p) => h('div', { class: 'banner banner-danger', role: 'alert' },
-		h('strong', t('shell.quarantined', { name: p.title ? i18n.pick(p, 'title') || p.title : p.name })), ' ',
+	replace(box, state.quarantined.map((p) => h('div', { class: 'banner banner-danger', role: 'alert', dataset: { plugin: p.plugin || p.name } },
+		h('strong', t(p.state === 'quarantined' ? 'shell.quarantined' : 'shell.plugin_failed', { name: p.plugin || p.name })), ' ',
 		p.reason ? h('span', p.reason) : null, ' ',
 		h('a', { href: '#/plugins' }, t('shell.manage_plugins')))));
 }
@@ -182,10 +178,9 @@ function renderShell() {
 
 /* ---- nav and plugin modules -------------------------------------------- */
 
-function moduleOwner(path) {
-	const m = /^\/plugins\/([a-z0-9_-]+)\//.exec(path);
-	return m ? m[1] : path;
-}
+// A UI module may come from a plugin (/plugins/NAME/...) or be one of the
+// core's pages (/js/pages/...); nothing else is ever imported.
+const MODULE_RE = /^\/(plugins\/[a-z0-9_-]+|js\/pages)\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.js$/;
 
 async function loadNav(force = false) {
 	if (!state.user) return;
@@ -196,40 +191,41 @@ async function loadNav(force = false) {
 		const r = await api.get('/nav');
 		items = Array.isArray(r) ? r : (r && (r.items || r.nav)) || [];
 		if (r && (r.demo || r.demo_data)) setDemo(true);
+		state.quarantined = Array.isArray(r && r.alerts) ? r.alerts : [];
 	} catch (err) {
 		if (err.status === 401) return;
 		ui.toast(ui.errorMessage(err), 'error');
 	}
 	state.nav = items.filter((e) => e && e.href && typeof e.href === 'string' && e.href.startsWith('#/'));
-	// Modules named by the nav: same-origin paths under /plugins/ only.
-	const wanted = new Set(state.nav.map((e) => e.module).filter((m) => typeof m === 'string' && /^\/plugins\/[a-z0-9_-]+\/[A-Za-z0-9_./-]+\.js$/.test(m) && !m.includes('..')));
+	// Modules named by the nav: same-origin paths matching MODULE_RE only.
+	const wanted = new Set(state.nav.map((e) => e.module).filter((m) => typeof m === 'string' && MODULE_RE.test(m)));
 	for (const [path, mod] of state.modules) {
 		if (!wanted.has(path) && mod.registered) {
 			router.removeOwner(mod.owner);
 			mod.registered = false;
 		}
 	}
-	await Promise.all([...wanted].map(async (path) => {
+	await Promise.all([...wanted].map((path) => {
 		let mod = state.modules.get(path);
-		if (mod && mod.registered) return;
-		if (!mod) { mod = { owner: moduleOwner(path), registered: false }; state.modules.set(path, mod); }
-		try {
-			const m = await import(path);
-			if (typeof m.register !== 'function') throw new Error(`${path}: no register(app)`);
-			await m.register(makeApp(mod.owner));
-			mod.registered = true;
-		} catch (err) {
-			console.error('plugin UI module failed', path, err);
-			ui.toast(t('shell.module_failed', { name: mod.owner }), 'error');
+		if (!mod) { mod = { owner: path, registered: false, pending: null }; state.modules.set(path, mod); }
+		if (mod.registered) return null;
+		if (!mod.pending) {
+			mod.pending = (async () => {
+				try {
+					const m = await import(path);
+					if (typeof m.register !== 'function') throw new Error(`${path}: no register(app)`);
+					await m.register(makeApp(mod.owner));
+					mod.registered = true;
+				} catch (err) {
+					console.error('UI module failed', path, err);
+					ui.toast(t('shell.module_failed', { name: path }), 'error');
+				} finally {
+					mod.pending = null;
+				}
+			})();
 		}
+		return mod.pending;
 	}));
-	if (state.user.role === 'admin') {
-		try {
-			const r = await api.get('/plugins');
-			const list = Array.isArray(r) ? r : (r.items || []);
-			state.quarantined = list.filter((p) => p.state === 'quarantined');
-		} catch { state.quarantined = []; }
-	}
 	renderNav();
 	renderBanners();
 }
@@ -293,11 +289,8 @@ function notFound(ctx) {
 
 function registerShellRoutes() {
 	router.addRoute('/', home, 'shell');
-	router.addRoute('/profile', (ctx) => authPages.renderProfile(shellApp, ctx, {
-		onUpdated: (user) => { state.user = { ...state.user, ...user }; renderShell(); router.render(); },
-	}), 'shell');
-	router.addRoute('/plugins', (ctx) => adminPages.renderPlugins(shellApp, ctx), 'shell');
-	router.addRoute('/audit', (ctx) => adminPages.renderAudit(shellApp, ctx), 'shell');
+	// The profile is reachable from the user menu even if the nav lacks it.
+	router.addRoute('/profile', (ctx) => authPages.renderProfile(shellApp, ctx), 'shell');
 	router.setFallback(notFound);
 	router.setBeforeRender((ctx) => {
 		renderNav();

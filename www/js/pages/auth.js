@@ -121,7 +121,7 @@ export function reauthDialog(app, user, onResp) {
 	});
 }
 
-export async function renderProfile(app, ctx, { onUpdated }) {
+export async function renderProfile(app, ctx) {
 	const u = app.user;
 	ctx.setTitle(t('profile.title'));
 	const form = h('form', { class: 'form form-grid', novalidate: true },
@@ -136,7 +136,7 @@ export async function renderProfile(app, ctx, { onUpdated }) {
 		const r = await api.patch('/auth/me', { display_name: v.display_name || '', language: v.language });
 		if (v.language) app.i18n.setLang(v.language);
 		ui.toast(t('common.saved'), 'ok');
-		onUpdated(r && r.user ? r.user : { display_name: v.display_name, language: v.language });
+		app.updateUser(r && r.user ? r.user : { display_name: v.display_name, language: v.language });
 	});
 	ctx.main.append(
 		ui.pageHeader(t('profile.title')),

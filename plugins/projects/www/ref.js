@@ -1,0 +1,47 @@
+// Reference lists (districts, source regions, industry chains, enums) from
+// GET /api/v1/projects/reference, fetched once per page load.
+
+let cache = null;
+
+export function loadRef(app) {
+	if (!cache) {
+		cache = app.api.get('/projects/reference').catch((err) => { cache = null; throw err; });
+	}
+	return cache;
+}
+
+function byCode(list) {
+	const m = new Map();
+	for (const x of list || []) m.set(x.code, x);
+	return m;
+}
+
+// Helpers bound to the loaded reference: labels and <select> options.
+export async function refs(app) {
+	const r = await loadRef(app);
+	const maps = {
+		district: byCode(r.districts),
+		source_region: byCode(r.source_regions),
+		industry_chain: byCode(r.industry_chains),
+	};
+	const label = (kind, code) => {
+		if (code === null || code === undefined || code === '') return '—';
+		const m = maps[kind];
+		if (m) { const x = m.get(code); return x ? app.i18n.pick(x) : String(code); }
+		return app.i18n.tEnum(kind, code);
+	};
+	const options = (kind) => {
+		if (maps[kind]) {
+			return [...maps[kind].values()].map((x) => ({
+				value: x.code,
+				label: (kind === 'source_region' && x.parent ? '— ' : '') + app.i18n.pick(x),
+			}));
+		}
+		const enums = {
+			stage: r.stages, investor_type: r.investor_types, key_level: r.key_levels,
+			problem_category: r.problem_categories, problem_status: r.problem_statuses, escalation: r.escalations,
+		};
+		return (enums[kind] || []).map((v) => ({ value: v, label: app.i18n.tEnum(kind, v) }));
+	};
+	return { raw: r, label, options };
+}
