@@ -125,9 +125,9 @@ static const char global_usage[] =
 	"       bureauctl --help | --version | help [COMMAND]\n"
 	"\n"
 	"options:\n"
-	"  -c, --config FILE     configuration file (default " CTL_DEFAULT_CONF
-	";\n"
-	"                        built-in defaults when that file is missing)\n"
+	"  -c, --config FILE     configuration file; default\n"
+	"                        " CTL_DEFAULT_CONF ",\n"
+	"                        built-in defaults when that is missing\n"
 	"  -o, --option S.K=V    override one configuration setting\n"
 	"  -v, --verbose         log more (repeat for debug)\n"
 	"  -h, --help            this help; COMMAND --help for a command's\n"
@@ -153,6 +153,13 @@ ctl_usage(const char *command, FILE *fp)
 
 	if (command != NULL && (c = command_find(command)) != NULL) {
 		fputs(c->usage, fp);
+		return;
+	}
+	if (fp == stderr) {
+		/* After a mistake, the synopsis and where to read on. */
+		fputs("usage: bureauctl [-c FILE] [-o section.key=value]... "
+		    "[-v] COMMAND [ARGS]\n"
+		    "Try `bureauctl --help'.\n", fp);
 		return;
 	}
 	fputs(global_usage, fp);

@@ -823,10 +823,13 @@ status_print(const json_t *ans)
 		ctl_json_print(stdout, ans, 0);
 		return;
 	}
-	printf("bureaud pid %lld, generation %lld%s\n", jint(ans, "pid"),
-	    jint(ans, "generation"),
-	    json_is_true(json_object_get(ans, "reloading")) ?
-	    " (reloading)" : "");
+	printf("bureaud pid %lld, generation %lld", jint(ans, "pid"),
+	    jint(ans, "generation"));
+	if (json_is_integer(json_object_get(ans, "plugin_generation")))
+		printf(", plugin set %lld", jint(ans, "plugin_generation"));
+	printf("%s%s\n", json_is_true(json_object_get(ans, "reloading")) ?
+	    ", reloading" : "", json_is_true(json_object_get(ans,
+	    "stopping")) ? ", stopping" : "");
 	printf("%-8s %-6s %-4s %-10s %-10s %s\n", "WORKER", "LANE", "GEN",
 	    "STATE", "BUSY", "REQUESTS");
 	json_array_foreach(workers, i, w) {
@@ -855,20 +858,17 @@ status_print(const json_t *ans)
 		}
 	}
 	json_object_foreach((json_t *)ans, key, v) {
+		json_t *one;
+
 		if (strcmp(key, "pid") == 0 || strcmp(key, "generation") == 0 ||
 		    strcmp(key, "reloading") == 0 ||
+		    strcmp(key, "stopping") == 0 ||
+		    strcmp(key, "plugin_generation") == 0 ||
 		    strcmp(key, "workers") == 0)
 			continue;
-		printf("%s: ", key);
-		if (json_is_object(v) || json_is_array(v)) {
-			printf("\n");
-			ctl_json_print(stdout, v, 2);
-		} else {
-			char *t = json_dumps(v, JSON_ENCODE_ANY);
-
-			printf("%s\n", t ? t : "?");
-			free(t);
-		}
+		if ((one = json_pack("{s:O}", key, v)) != NULL)
+			ctl_json_print(stdout, one, 0);
+		json_decref(one);
 	}
 }
 
