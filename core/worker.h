@@ -1,13 +1,15 @@
 /*
  * worker -- one worker process: drops privileges, opens the app, runs M
- * serving threads on the lane's listen socket, and drains on request
- * (FCGX_ShutdownPending plus a signal without SA_RESTART, repeated until
- * every thread has left accept).
+ * serving threads on the lane's listen socket, and drains on request.
+ * Threads wait in poll() on the (non-blocking) listen socket and a wake
+ * pipe, never in a blocking accept, so a drain needs no signals: see
+ * worker.c for why signals were not good enough.
  */
 #ifndef BUREAU_WORKER_H
 #define BUREAU_WORKER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -21,9 +23,34 @@ struct worker_spec {
 	struct scoreboard	*sb;
 	uint32_t		 slot_base;	/* first of nthreads slots */
 	int			 nthreads;
+	pid_t			 parent_pid;	/* the master, for PDEATHSIG */
 };
 
-/* Runs in the forked child; returns the process exit status. */
+/* Runs in the forked child; returns the process exit status.  Called
+ * with every signal blocked (the master blocks them around fork). */
 int	worker_main(const struct config *, const struct worker_spec *);
+
+/*
+ * From any thread of a worker (a request handler that changed the set of
+ * enabled plugins): asks the master for a graceful reload.  With
+ * timeout_ms > 0 it waits until the new generation is ready (0) or the
+ * reload failed or timed out (-1); with 0 it returns once asked.  This
+ * worker belongs to the old generation: it is drained after the answer,
+ * so the calling request still completes.  Commit before calling.
+ * -1 outside a worker process.
+ */
+int	worker_request_reload(int timeout_ms);
+
+/*
+ * Plugin quarantine (issue 6): the master counts crashes per plugin and
+ * past the threshold tells one live api worker "quarantine PLUGIN".  The
+ * worker's main thread then calls this hook, which records the
+ * quarantine in the database and asks for a reload.  Set it once before
+ * worker threads start (e.g. from app_open); unset, the message is only
+ * logged.
+ */
+struct app;
+typedef void (*worker_quarantine_fn)(struct app *, const char *plugin);
+void	worker_set_quarantine_hook(worker_quarantine_fn);
 
 #endif
