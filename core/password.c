@@ -11,6 +11,7 @@
  * Plaintext never leaves the caller's buffers except into libsodium and
  * cracklib; copies we make are wiped with sodium_memzero.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
@@ -128,6 +129,58 @@ password_crack_probe(void)
 		    path);
 }
 
+/*
+ * cracklib judges a long password as a whole: "password1234" and
+ * "passwordpassword" pass it.  So the word inside is checked too: the
+ * password without leading and trailing digits, symbols and spaces, and
+ * the unit of a repetition of letters ("dragon-dragon" -> "dragon").
+ * Only a dictionary hit counts here; passphrases of several words
+ * ("correct horse battery staple") stay acceptable.  Under crack_lock.
+ */
+static const char *
+password_crack_core(const char *pw)
+{
+	char core[PW_MAX_CHARS * 4 + 1], letters[PW_MAX_CHARS * 4 + 1];
+	const char *msg, *reason = NULL;
+	size_t b, e, i, n, unit;
+
+	n = strlen(pw);
+	if (n >= sizeof(core))
+		return NULL;
+	for (b = 0; b < n && !isalpha((unsigned char)pw[b]); b++)
+		;
+	for (e = n; e > b && !isalpha((unsigned char)pw[e - 1]); e--)
+		;
+	memcpy(core, pw + b, e - b);
+	core[e - b] = '\0';
+	for (i = 0, n = 0; core[i] != '\0'; i++)
+		if (isalpha((unsigned char)core[i]))
+			letters[n++] = core[i];
+	letters[n] = '\0';
+	/* The shortest unit the letters repeat. */
+	for (unit = 1; unit < n; unit++) {
+		if (n % unit != 0)
+			continue;
+		for (i = unit; i < n && letters[i] == letters[i - unit]; i++)
+			;
+		if (i == n)
+			break;
+	}
+	letters[unit < n ? unit : n] = '\0';
+	if (strlen(core) >= 4 && strcmp(core, pw) != 0 &&
+	    (msg = FascistCheck(core, GetDefaultCracklibDict())) != NULL &&
+	    strstr(msg, "dictionary") != NULL)
+		reason = "password is based on a common word or password";
+	if (reason == NULL && strlen(letters) >= 4 &&
+	    strcmp(letters, core) != 0 &&
+	    (msg = FascistCheck(letters, GetDefaultCracklibDict())) != NULL &&
+	    strstr(msg, "dictionary") != NULL)
+		reason = "password is based on a common word or password";
+	sodium_memzero(core, sizeof(core));
+	sodium_memzero(letters, sizeof(letters));
+	return reason;
+}
+
 int
 auth_password_acceptable(const char *pw, const char *username,
     const char **why)
@@ -167,6 +220,8 @@ auth_password_acceptable(const char *pw, const char *username,
 		    NULL);
 		/* cracklib's messages are static strings. */
 		reason = msg != NULL ? password_crack_reason(msg) : NULL;
+		if (reason == NULL)
+			reason = password_crack_core(pw);
 	}
 	pthread_mutex_unlock(&crack_lock);
 	if (reason != NULL) {
