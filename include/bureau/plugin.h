@@ -244,7 +244,16 @@ struct bureau_host {
 	int		 (*sessions_revoke)(struct bureau_req *,
 			    int64_t user_id);
 
-	void		*spare[12];
+	/* --- request, continued ------------------------------------- */
+	/*
+	 * The n-th query pair in request order, repeated keys kept
+	 * (decoded, borrowed): 0, or -1 when n is past the end.  May be
+	 * NULL in a host that predates it.
+	 */
+	int		 (*req_query_at)(struct bureau_req *, size_t n,
+			    const char **key, const char **value);
+
+	void		*spare[11];
 };
 
 struct bureau_plugin {
