@@ -36,8 +36,8 @@ extern const char *const projects_key_levels[];	/* none, district, municipal */
 int	validate_enum_index(const char *const *list, const char *s);
 
 /* ---- validate.c: field checks ---------------------------------------
- * Each returns 0 when the value is acceptable, else -1 with *msg set to a
- * static English message.  They do not answer the request. */
+ * Each returns 0 when the value is acceptable, else -1.  They do not
+ * answer the request. */
 int	validate_date(const char *s);			/* real date 2000..2100 */
 int	validate_text(const char *s, size_t max_chars); /* UTF-8, no NUL/ctl */
 size_t	validate_utf8_chars(const char *s);		/* code points */
@@ -92,6 +92,8 @@ const char *project_timestamp(const struct bureau_host *, struct bureau_req *);
 /* Bumps version and updated_at of a project (inside a transaction). */
 int	project_touch(const struct bureau_host *, struct bureau_req *,
 	    int64_t id);
+/* The signed-in user's id, 0 for none (system requests). */
+int64_t	project_actor(const struct bureau_host *, struct bureau_req *);
 /* Sets ETag: "<version>" for the project. */
 int	project_etag(const struct bureau_host *, struct bureau_req *,
 	    int64_t version);
@@ -165,14 +167,25 @@ struct projects_filter {
 	int		 nbinds;
 	int64_t		 limit, offset;
 };
-/* 0 ok; -1 after answering 400 (or 500). */
+/* 0 ok; -1 after answering 400; -2 on an internal error (no answer). */
 int	search_filter_parse(const struct bureau_host *, struct bureau_req *,
 	    struct projects_filter *, int paged);
 /* Binds the filter's parameters starting at index 1. */
 int	search_filter_bind(const struct projects_filter *, sqlite3_stmt *);
-/* The column list the list, exports and project_load_json read, and a
- * row of it (statement positioned on a row) as JSON. */
-extern const char projects_columns[];
+/*
+ * The select list (with FROM) every reader of a whole project uses, and
+ * a row of it (statement positioned on a row) as JSON.  A macro so that
+ * statements built from it are string literals the host can cache.
+ */
+#define PROJECTS_SELECT							\
+	"SELECT p.id, p.name_zh, p.name_en, p.investor, p.investor_type,"	\
+	" p.source_region, p.industry_chain, p.district, p.stage,"	\
+	" p.officer_id, u.display_name, p.notes, p.is_demo, p.signed_on," \
+	" p.signing_wan, p.contracted_wan, p.paid_in_wan, p.created_at," \
+	" p.updated_at, p.version,"					\
+	" (SELECT json_group_object(CAST(k.year AS TEXT), k.level)"	\
+	"    FROM project_key_levels k WHERE k.project_id = p.id)"	\
+	" FROM projects p LEFT JOIN users u ON u.id = p.officer_id"
 json_t	*project_row_json(sqlite3_stmt *);
 
 /* ---- export.c / import.c ------------------------------------------ */
