@@ -630,9 +630,11 @@ pred_cancel(const struct demo *d, const struct demo_project *p,
 	const int *year = arg;
 
 	(void)d;
+	/* Never on an expo ceremony day: the expos demo picks there. */
 	return p->year != 0 && (*year == 2021 ? p->year == 2021 :
 	    p->year < 2021) && !(p->flags & (F_BIG | F_SHANDONG | F_EXPO |
-	    F_NAMED | F_CANCEL));
+	    F_NAMED | F_CANCEL)) && p->sign_day != demo_day(2021, 8, 23) &&
+	    p->sign_day != demo_day(2021, 5, 20);
 }
 
 static int
