@@ -276,7 +276,9 @@ async function logout() {
 /* ---- routes of the shell ------------------------------------------------ */
 
 function home(ctx) {
-	const first = navItems().find((it) => it.href !== '#/' && router.hasRoute(it.href.replace(/^#/, '').split('?')[0]));
+	// The report card is the landing page when there is one; else the first entry.
+	const usable = navItems().filter((it) => it.href !== '#/' && router.hasRoute(it.href.replace(/^#/, '').split('?')[0]));
+	const first = usable.find((it) => it.id === 'report-card' || it.href === '#/report-card') || usable[0];
 	if (first) { history.replaceState(null, '', first.href); router.render(); return; }
 	ctx.main.append(ui.pageHeader(t('home.title')), ui.section(null, h('p', t('home.empty'))));
 }
