@@ -127,12 +127,12 @@ export function onSubmit(form, action) {
 
 /* ---- buttons, badges -------------------------------------------------- */
 
-export function button(label, onClick, { kind = 'secondary', type = 'button', ...rest } = {}) {
-	return h('button', { type, class: ['btn', `btn-${kind}`], onClick, ...rest }, label);
+export function button(label, onClick, { kind = 'secondary', type = 'button', class: cls, ...rest } = {}) {
+	return h('button', { type, class: ['btn', `btn-${kind}`, cls], onClick, ...rest }, label);
 }
 
-export function linkButton(label, href, { kind = 'secondary', ...rest } = {}) {
-	return h('a', { class: ['btn', `btn-${kind}`], href, ...rest }, label);
+export function linkButton(label, href, { kind = 'secondary', class: cls, ...rest } = {}) {
+	return h('a', { class: ['btn', `btn-${kind}`, cls], href, ...rest }, label);
 }
 
 export function badge(text, kind = 'neutral', title) {
