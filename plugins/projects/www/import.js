@@ -52,7 +52,7 @@ export async function renderImport(app, ctx) {
 		setProgress(0);
 		try {
 			const r = await app.api.upload('/projects/import', file, {
-				params: { dry_run: dryRun ? 1 : 0 },
+				params: { mode: dryRun ? 'dry_run' : 'commit' },
 				contentType: 'text/csv',
 				onProgress: setProgress,
 			});
@@ -60,6 +60,7 @@ export async function renderImport(app, ctx) {
 			progressText.textContent = t('import.done');
 			const errors = Array.isArray(r?.errors) ? r.errors : [];
 			const rows = r?.rows ?? r?.total_rows ?? r?.row_count;
+			const valid = r?.valid;
 			if (dryRun) {
 				result.replaceChildren(ui.section(t('import.preview'),
 					h('p', { dataset: { result: errors.length ? 'errors' : 'ok' } },

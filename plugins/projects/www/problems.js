@@ -30,13 +30,14 @@ export async function renderProblems(app, ctx) {
 		load();
 	});
 	const today = Date.parse(i18n.today());
-	const ageDays = (p) => (p.opened_on ? Math.max(0, Math.round((today - Date.parse(p.opened_on)) / 86400000)) : 0);
+	const ageDays = (p) => (p.age_days ?? (p.opened_on ? Math.max(0, Math.round((today - Date.parse(p.opened_on)) / 86400000)) : 0));
+	const districtOf = (p) => p.district ?? p.project?.district;
 
 	async function load() {
 		app.setQuery(q);
 		body.replaceChildren(ui.loading());
 		let r;
-		const params = { status: q.status === 'unresolved' ? undefined : q.status, district: q.district, escalation: q.escalation, category: q.category, limit: 200 };
+		const params = { status: q.status || 'unresolved', district: q.district, escalation: q.escalation, category: q.category, limit: 200 };
 		try { r = await app.api.get('/problems', params); } catch (err) { body.replaceChildren(ui.errorBox(err)); return; }
 		if (ctx.stale) return;
 		let list = Array.isArray(r) ? r : (r.items || []);
@@ -44,6 +45,7 @@ export async function renderProblems(app, ctx) {
 		const groups = new Map();
 		const keyOf = (p) => {
 			if (q.group === 'age') { const d = ageDays(p); return AGE_BUCKETS.find(([max]) => d <= max)[1]; }
+			if (q.group === 'district') return districtOf(p) ?? '';
 			return p[q.group] ?? '';
 		};
 		const nameOf = (k) => {
@@ -62,10 +64,10 @@ export async function renderProblems(app, ctx) {
 			list.length ? h('div', { class: 'board' }, keys.map((k) => h('section', { class: 'board-col', dataset: { group: k } },
 				h('h2', h('span', nameOf(k)), ui.badge(i18n.fmtNumber(groups.get(k).length), 'neutral')),
 				groups.get(k).sort((a, b) => ageDays(b) - ageDays(a)).map((p) => h('article', { class: 'board-card' },
-					h('a', { href: `#/projects/${encodeURIComponent(p.project_id)}` }, p.project_name_zh || p.project_name_en ? i18n.pick({ name_zh: p.project_name_zh, name_en: p.project_name_en }) : (p.project_name || `#${p.project_id}`)),
+					h('a', { href: `#/projects/${encodeURIComponent(p.project_id)}` }, i18n.pick(p.project || { name_zh: p.project_name_zh, name_en: p.project_name_en }) || `#${p.project_id}`),
 					h('div', p.description),
 					h('div', { class: 'meta' },
-						i18n.tEnum('problem_category', p.category), ' · ', label('district', p.district), ' · ',
+						i18n.tEnum('problem_category', p.category), ' · ', label('district', districtOf(p)), ' · ',
 						i18n.tEnum('escalation', p.escalation), ' · ', i18n.tEnum('problem_status', p.status), ' · ',
 						t('problems.age', { n: ageDays(p) }))))))) :
 				ui.section(null, h('p', t('problems.none'))));
