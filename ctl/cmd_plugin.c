@@ -372,18 +372,20 @@ static json_t *
 pending_migrations(const struct config *cfg, const char *name, int applied,
     int latest)
 {
-	struct plugin_info info;
-	const json_t *list, *m;
+	struct plugin_info *info;
+	const json_t *list = NULL, *m;
 	json_t *out = json_array();
 	char path[4096];
 	size_t i;
 	int v, listed = 0;
 
-	memset(&info, 0, sizeof(info));
-	snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
-	(void)probe_run(cfg, path, &info);
-	list = info.report ? json_object_get(info.report, "migrations") :
-	    NULL;
+	/* plugin_info_free frees the array itself: one element on the heap. */
+	if ((info = calloc(1, sizeof(*info))) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
+		(void)probe_run(cfg, path, info);
+		if (info->report != NULL)
+			list = json_object_get(info->report, "migrations");
+	}
 	json_array_foreach(list, i, m) {
 		v = (int)json_integer_value(json_object_get(m, "version"));
 		listed = 1;
@@ -396,7 +398,7 @@ pending_migrations(const struct config *cfg, const char *name, int applied,
 		for (v = applied + 1; v <= latest; v++)
 			json_array_append_new(out, json_pack("{s:i, s:s}",
 			    "version", v, "description", ""));
-	plugin_info_free(&info, 1);
+	plugin_info_free(info, 1);
 	return out;
 }
 

@@ -16,14 +16,19 @@ import threading
 import time
 import unittest
 
-from harness import Portal, TestCase, built_plugins
+from harness import Portal, TestCase, bin_path, built_plugins
 
 HELLO = "/api/v1/hello/items"
 
 
+def extra(name):
+    """A test plugin that instances do not get by default."""
+    return bin_path("tests", "plugins", "extra", ".libs", name + ".so")
+
+
 def have(*names):
     found = built_plugins()
-    return all(n in found for n in names)
+    return all(n in found or os.path.exists(extra(n)) for n in names)
 
 
 def integrity(path):
@@ -189,13 +194,15 @@ class TestCommandLine(TestCase):
         self.assertEqual(r.returncode, 1)
 
 
-@unittest.skipUnless(have("hello", "needsmissing"),
-                     "test plugins hello and needsmissing not built")
+@unittest.skipUnless(have("hello", "needsmissing", "depbase", "depchild"),
+                     "test plugins not built (make check)")
 class TestPluginCommands(TestCase):
 
     @classmethod
     def setUpClass(cls):
         cls.p = Portal(plugins=[], name="ctl-plugin")
+        for name in ("needsmissing", "depbase", "depchild"):
+            cls.p.install_plugin(extra(name), name)
 
     @classmethod
     def tearDownClass(cls):
@@ -269,29 +276,31 @@ class TestPluginCommands(TestCase):
                        "WHERE entity_type = 'plugin'")[0][0]
         self.assertGreaterEqual(n, 2)
 
-    @unittest.skipUnless(have("projects", "expos"), "projects/expos not built")
     def test_dependency_refusals(self):
-        r = self.p.bureauctl("plugin", "disable", "expos")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        r = self.p.bureauctl("plugin", "disable", "projects")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        r = self.p.bureauctl("plugin", "enable", "expos")
+        r = self.p.bureauctl("plugin", "enable", "depchild")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("requires projects", r.stderr)
-        r = self.p.bureauctl("plugin", "impact", "expos", "--json")
+        self.assertIn("requires depbase", r.stderr)
+        r = self.p.bureauctl("plugin", "impact", "depchild", "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(any("projects" in b
-                            for b in json.loads(r.stdout)["blocked_by"]))
-        for name in ("projects", "expos"):
+        imp = json.loads(r.stdout)
+        self.assertEqual(imp["action"], "enable")
+        self.assertTrue(any("depbase" in b for b in imp["blocked_by"]), imp)
+        for name in ("depbase", "depchild"):
             r = self.p.bureauctl("plugin", "enable", name)
             self.assertEqual(r.returncode, 0, r.stderr)
-        r = self.p.bureauctl("plugin", "disable", "projects")
+        r = self.p.bureauctl("plugin", "disable", "depbase")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("required by expos", r.stderr)
-        self.assertEqual(self.state("projects")["state"], "enabled")
-        for name in ("expos", "projects"):
+        self.assertIn("required by depchild", r.stderr)
+        self.assertEqual(self.state("depbase")["state"], "enabled")
+        r = self.p.bureauctl("plugin", "impact", "depbase", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        imp = json.loads(r.stdout)
+        self.assertEqual(imp["action"], "disable")
+        self.assertTrue(any("depchild" in b for b in imp["blocked_by"]), imp)
+        for name in ("depchild", "depbase"):
             r = self.p.bureauctl("plugin", "disable", name)
             self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.state("depbase")["state"], "disabled")
 
 
 @unittest.skipUnless(have("hello"), "test plugin hello not built")
