@@ -2,7 +2,7 @@
  * main.c -- bureaud's command line.
  *
  *   bureaud [-c FILE] [-o section.key=value]... [--check-config]
- *   bureaud --probe PATH		(internal: the plugin probe helper)
+ *   bureaud --probe PATH [--test-load DB]	(internal: the plugin probe)
  *
  * Everything else happens in master_run().
  */
@@ -20,6 +20,7 @@
 #include "log.h"
 #include "master.h"
 #include "plugins.h"
+#include "request.h"		/* host_api, for the test-load */
 
 #ifndef BUREAU_SYSCONFDIR
 #define BUREAU_SYSCONFDIR "/etc"
@@ -98,11 +99,17 @@ main(int argc, char *argv[])
 	 * anything.  Files owned by the uid it runs as are acceptable.
 	 */
 	if (argc >= 2 && strcmp(argv[1], "--probe") == 0) {
-		if (argc != 3) {
-			fprintf(stderr, "usage: bureaud --probe PATH\n");
-			return 2;
-		}
-		return probe_main(argv[2], (int)getuid());
+		log_init("bureaud-probe", LOG_LVL_WARNING, 0);
+		if (argc == 3)
+			return probe_main(argv[2], (int)getuid());
+		/* The test-load before enabling: init() and migrations in a
+		 * transaction that is rolled back (issue 6). */
+		if (argc == 5 && strcmp(argv[3], "--test-load") == 0)
+			return probe_testload_main(argv[2], (int)getuid(),
+			    argv[4], &host_api);
+		fprintf(stderr, "usage: bureaud --probe PATH "
+		    "[--test-load DB]\n");
+		return 2;
 	}
 
 	journald = main_journald();

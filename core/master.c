@@ -422,8 +422,11 @@ master_service_user(struct master *m)
 	struct passwd		*pw;
 	struct group		*gr;
 
-	if (cfg->user == NULL)
+	if (cfg->user == NULL) {
+		if (geteuid() == 0)
+			log_warn("running workers as root: set [server] user");
 		return 0;
+	}
 	if ((pw = getpwnam(cfg->user)) == NULL) {
 		log_err("[server] user: unknown user %s", cfg->user);
 		return -1;

@@ -165,10 +165,8 @@ worker_drop_privileges(const struct config *cfg)
 			    "running as uid %ld", cfg->user, (long)geteuid());
 		return 0;
 	}
-	if (cfg->user == NULL) {
-		log_warn("running workers as root: set [server] user");
-		return 0;
-	}
+	if (cfg->user == NULL)
+		return 0;	/* the master warned once */
 	if ((pw = getpwnam(cfg->user)) == NULL) {
 		log_err("unknown user %s", cfg->user);
 		return -1;
@@ -405,11 +403,23 @@ worker_request_reload(int timeout_ms)
 static int
 worker_start_threads(struct worker *w)
 {
-	sigset_t	all, old;
+	sigset_t	all, old;	/* "all" we keep from serving threads */
 	int		i, n = w->spec->nthreads, rc = 0;
 
-	/* Serving threads take no signals: they all go to this thread. */
-	sigfillset(&all);
+	/*
+	 * Asynchronous signals go to this thread, not to serving threads.
+	 * Faults (SIGSEGV, SIGABRT, ...) stay unblocked there: a plugin
+	 * that raise()s one must crash like a wild pointer would.
+	 */
+	sigemptyset(&all);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGCHLD);
+	sigaddset(&all, SIGUSR1);
+	sigaddset(&all, SIGUSR2);
+	sigaddset(&all, SIGPIPE);
+	sigaddset(&all, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < n; i++) {
 		w->threads[i].index = i;
