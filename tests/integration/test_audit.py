@@ -1,0 +1,211 @@
+"""The audit log through nginx + bureaud: an entry for every login
+(success and failure), logout, password change and change; GET
+/api/v1/audit with its filters and permission; no way to delete; the
+hash chain verified by `bureauctl audit verify`, which catches a row
+altered behind the triggers' back."""
+
+import datetime
+
+from harness import Portal, TestCase
+
+AUDIT = "/api/v1/audit"
+
+
+def shanghai_today():
+    return (datetime.datetime.now(datetime.timezone.utc) +
+            datetime.timedelta(hours=8)).strftime("%Y-%m-%d")
+
+
+class Audit(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=["staff"], name="audit")
+        cls.p.start()
+        cls.pw = {r: cls.p.add_user("a-" + r, r)
+                  for r in ("admin", "officer", "viewer", "auditor")}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def login(self, role):
+        c = self.p.client()
+        self.assertStatus(c.login("a-" + role, self.pw[role]), 200)
+        return c
+
+    def entries(self, action, actor=None):
+        q = "SELECT actor, actor_id, ip, entity_type, entity_id, before," \
+            " after FROM audit_log WHERE action = ?"
+        args = [action]
+        if actor is not None:
+            q += " AND actor = ?"
+            args.append(actor)
+        return self.p.sql(q + " ORDER BY id", args)
+
+    def test_login_success_and_failure(self):
+        c = self.login("viewer")
+        uid = c.get("/api/v1/auth/me").json["user"]["id"]
+        rows = self.entries("auth.login", "a-viewer")
+        self.assertTrue(rows)
+        actor, actor_id, ip, etype, eid, before, after = rows[-1]
+        self.assertEqual((actor_id, etype, eid), (uid, "user", uid))
+        self.assertEqual(ip, "127.0.0.1")
+
+        secret = "not-the-password-4711"
+        self.p.client().login("a-viewer", secret)
+        self.p.client().login("nobody-at-all", secret)
+        fails = self.entries("auth.login_failed")
+        self.assertIn('"username":"nobody-at-all"', fails[-1][6])
+        self.assertIsNone(fails[-1][0])       # unknown: no actor
+        self.assertIsNone(fails[-1][1])
+        self.assertEqual(fails[-2][0], "a-viewer")
+        self.assertIn('"reason":"bad_password"', fails[-2][6])
+        dump = self.p.sql("SELECT group_concat(coalesce(before,'') ||"
+                          " coalesce(after,''), '') FROM audit_log")[0][0]
+        self.assertNotIn(secret, dump)
+        self.assertNotIn(self.pw["viewer"], dump)
+
+    def test_logout_password_change_and_profile(self):
+        name = "a-pwchange"
+        pw = self.p.add_user(name, "officer")
+        c = self.p.client()
+        self.assertStatus(c.login(name, pw), 200)
+        self.assertStatus(c.patch("/api/v1/auth/me",
+                                  json={"language": "en"}), 200)
+        new = "harbour-lights-at-chaotianmen"
+        self.assertStatus(c.post("/api/v1/auth/password",
+                                 json={"current": pw, "new": new}), 200)
+        self.assertStatus(c.logout(), 200)
+        self.assertEqual(len(self.entries("user.update_self", name)), 1)
+        self.assertEqual(self.entries("user.update_self", name)[0][5],
+                         '{"display_name":"a-pwchange","language":"zh-CN"}')
+        self.assertEqual(len(self.entries("auth.password_change", name)), 1)
+        self.assertEqual(len(self.entries("auth.logout", name)), 1)
+        self.assertEqual(len(self.p.sql(
+            "SELECT 1 FROM audit_log WHERE action = 'user.create' AND"
+            " actor LIKE 'bureauctl:%' AND after LIKE ?",
+            ('%"username":"' + name + '"%',))), 1)
+        dump = self.p.sql("SELECT group_concat(coalesce(before,'') ||"
+                          " coalesce(after,''), '') FROM audit_log")[0][0]
+        self.assertNotIn(new, dump)
+
+    def test_read_permission(self):
+        self.assertError(self.p.client().get(AUDIT), 401, "unauthenticated")
+        self.assertError(self.login("viewer").get(AUDIT), 403, "forbidden")
+        self.assertError(self.login("officer").get(AUDIT), 403, "forbidden")
+        self.assertStatus(self.login("auditor").get(AUDIT), 200)
+        self.assertStatus(self.login("admin").get(AUDIT), 200)
+
+    def test_list_and_filters(self):
+        c = self.login("auditor")
+        r = c.get(AUDIT)
+        self.assertStatus(r, 200)
+        items, total = r.json["items"], r.json["total"]
+        self.assertGreater(total, 0)
+        ids = [i["id"] for i in items]
+        self.assertEqual(ids, sorted(ids, reverse=True))   # newest first
+        self.assertEqual(set(items[0]), {"id", "at", "actor_id", "actor",
+                                         "ip", "action", "entity_type",
+                                         "entity_id", "before", "after",
+                                         "hash"})
+        self.assertRegex(items[0]["at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+        r = c.get(AUDIT + "?action=auth.login&actor=a-auditor")
+        self.assertTrue(r.json["items"])
+        for i in r.json["items"]:
+            self.assertEqual((i["action"], i["actor"]),
+                             ("auth.login", "a-auditor"))
+        uid = c.get("/api/v1/auth/me").json["user"]["id"]
+        r = c.get(AUDIT + "?entity_type=user&entity_id=%d" % uid)
+        self.assertTrue(all(i["entity_id"] == uid for i in r.json["items"]))
+
+        today = shanghai_today()
+        r = c.get(AUDIT + "?from=%s&to=%s" % (today, today))
+        self.assertGreater(r.json["total"], 0)
+        r = c.get(AUDIT + "?from=2001-01-01&to=2001-12-31")
+        self.assertEqual(r.json, {"items": [], "total": 0})
+
+        r = c.get(AUDIT + "?limit=2")
+        self.assertEqual(len(r.json["items"]), 2)
+        r2 = c.get(AUDIT + "?limit=2&offset=2")
+        self.assertEqual(r2.json["items"][0]["id"],
+                         r.json["items"][1]["id"] - 1)
+        for q, field in (("from=2024-02-30", "from"), ("to=yesterday", "to"),
+                         ("limit=0", "limit"), ("limit=201", "limit"),
+                         ("offset=-1", "offset"), ("entity_id=x",
+                                                    "entity_id")):
+            self.assertError(c.get(AUDIT + "?" + q), 400,
+                             "validation_failed", field)
+
+    def test_no_api_deletes(self):
+        c = self.login("admin")
+        for m in ("DELETE", "PUT", "PATCH", "POST"):
+            r = c.request(m, AUDIT, json={})
+            self.assertError(r, 405)
+        r = c.delete(AUDIT + "/1")
+        self.assertIn(r.status, (404, 405))
+
+    def test_chain_verifies_and_head(self):
+        r = self.p.bureauctl("audit", "verify", "--no-record")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("intact", r.stdout)
+        r = self.p.bureauctl("audit", "head")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        hid, hhash = r.stdout.split()
+        row = self.p.sql("SELECT id, hash FROM audit_log ORDER BY id DESC"
+                         " LIMIT 1")[0]
+        self.assertEqual((int(hid), hhash), (row[0], row[1]))
+        self.assertIn("audit: chain head id=", self.p.log_text())
+
+
+class Tamper(TestCase):
+    def test_verify_catches_altered_row(self):
+        p = Portal(plugins=["staff"], name="audit-tamper")
+        p.start()
+        try:
+            pw = p.add_user("tim", "admin")
+            for _ in range(3):
+                c = p.client()
+                self.assertStatus(c.login("tim", pw), 200)
+                self.assertStatus(c.logout(), 200)
+            r = p.bureauctl("audit", "verify")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            # The triggers stop an UPDATE; whoever drops them can change a
+            # row, but not its keyed hash.
+            victim = p.sql("SELECT id FROM audit_log WHERE action ="
+                           " 'auth.logout' ORDER BY id LIMIT 1")[0][0]
+            with self.assertRaises(Exception):
+                p.sql("UPDATE audit_log SET actor = 'mallory' WHERE id = ?",
+                      (victim,))
+            p.sql("DROP TRIGGER audit_no_update")
+            p.sql("UPDATE audit_log SET actor = 'mallory' WHERE id = ?",
+                  (victim,))
+            r = p.bureauctl("audit", "verify")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("BROKEN at entry %d" % victim, r.stdout)
+            # New entries keep being appended; the break stays reported.
+            c = p.client()
+            self.assertStatus(c.login("tim", pw), 200)
+            r = p.bureauctl("audit", "verify", "--no-record")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("entry %d" % victim, r.stdout)
+        finally:
+            p.stop()
+            p.cleanup()
+
+    def test_permission_nobody_holds_is_denied(self):
+        p = Portal(plugins=[], name="audit-perm")
+        p.start()
+        try:
+            pw = p.add_user("amy", "admin")
+            c = p.client()
+            self.assertStatus(c.login("amy", pw), 200)
+            self.assertStatus(c.get(AUDIT), 200)
+            p.sql("DELETE FROM role_permissions WHERE permission ="
+                  " 'audit.read'")
+            self.assertError(c.get(AUDIT), 403, "forbidden")
+            self.assertNotIn("audit.read",
+                             c.get("/api/v1/auth/me").json["permissions"])
+        finally:
+            p.stop()
+            p.cleanup()
