@@ -294,6 +294,7 @@ function registerShellRoutes() {
 	// The profile is reachable from the user menu even if the nav lacks it.
 	router.addRoute('/profile', (ctx) => authPages.renderProfile(shellApp, ctx), 'shell');
 	router.setFallback(notFound);
+	router.setGuard(() => !!state.user && !!document.getElementById('sidenav'));
 	router.setBeforeRender((ctx) => {
 		renderNav();
 		loadNav(false).then(() => renderNav());

@@ -12,6 +12,7 @@ const routes = [];
 let current = null;     // { cleanups: [], controller }
 let fallback = null;
 let beforeRender = null;
+let guard = () => true;
 
 function compile(pattern) {
 	const keys = [];
@@ -43,6 +44,8 @@ export function hasRoute(path) { return routes.some((r) => r.regex.test(path)); 
 
 export function setFallback(fn) { fallback = fn; }
 export function setBeforeRender(fn) { beforeRender = fn; }
+// Rendering happens only while guard() is true (the shell: a user is signed in).
+export function setGuard(fn) { guard = fn; }
 
 export function parseHash(hash = location.hash) {
 	const s = hash.replace(/^#/, '') || '/';
@@ -69,7 +72,7 @@ export function setQuery(query) {
 
 export async function render(mainEl) {
 	const main = mainEl || document.getElementById('main');
-	if (!main) return;
+	if (!main || !guard()) return;
 	if (current) {
 		current.controller.abort();
 		for (const fn of current.cleanups) { try { fn(); } catch { /* ignore */ } }
