@@ -98,17 +98,38 @@ static const struct command commands[] = {
 	  "Asks bureaud over its control socket to start a new generation of\n"
 	  "workers (which load the enabled plugins afresh) and drain the old\n"
 	  "one.  Prints the new generation.\n", 0 },
+	/* user and audit: the accounts code parses their arguments; these
+	 * texts mirror its own (ctl/cmd_user.c, ctl/cmd_audit.c) and are
+	 * what ctl_usage_error prints after its mistakes. */
 	{ "user", cmd_user,
-	  "manage staff accounts (add, reset, unlock, disable ...)",
-	  "usage: bureauctl user add [--role ROLE] USERNAME\n"
-	  "       bureauctl user reset|unlock|disable USERNAME\n"
+	  "staff accounts: add, reset, unlock, disable, enable, list",
+	  "usage: bureauctl user add [--role ROLE] [--display-name NAME]\n"
+	  "                          [--title TITLE] [--department DEPT]\n"
+	  "                          [--language zh-CN|en]\n"
+	  "                          [--password-stdin | --generate] USERNAME\n"
+	  "       bureauctl user reset USERNAME\n"
+	  "       bureauctl user unlock USERNAME\n"
+	  "       bureauctl user disable USERNAME\n"
+	  "       bureauctl user enable USERNAME\n"
+	  "       bureauctl user list [--json]\n"
 	  "\n"
-	  "See `bureauctl user` and bureauctl(8) for every subcommand.\n", 1 },
+	  "ROLE is admin, officer, viewer (default) or auditor.  Without\n"
+	  "--password-stdin or --generate the password is asked twice on the\n"
+	  "terminal.  A generated password (add --generate, reset) is printed\n"
+	  "once, alone on stdout.  `reset` makes a temporary password: valid\n"
+	  "24 hours, to be changed at the first sign-in; it also unlocks the\n"
+	  "account and signs it out everywhere.  `disable` refuses the last\n"
+	  "active admin.\n", 1 },
 	{ "audit", cmd_audit,
-	  "verify the audit log's hash chain",
-	  "usage: bureauctl audit verify\n"
+	  "audit log: verify the hash chain, show its head",
+	  "usage: bureauctl audit verify [--no-record]\n"
+	  "       bureauctl audit head\n"
 	  "\n"
-	  "See bureauctl(8).\n", 1 },
+	  "verify: checks every entry's keyed BLAKE2b hash and its link to the\n"
+	  "previous one; prints the first broken entry and exits 1 when the log\n"
+	  "was altered.  The result is appended to the log (action\n"
+	  "audit.verify) unless --no-record is given.\n"
+	  "head:   prints the newest entry's id and hash.\n", 1 },
 	{ "demo", cmd_demo,
 	  "load the demonstration dataset of the enabled plugins, once",
 	  "usage: bureauctl demo\n"
@@ -172,15 +193,16 @@ ctl_usage(const char *command, FILE *fp)
 /*
  * "--help"/"-h" among a command's arguments (before "--") asks for its
  * help.  Commands with a help of their own (`user`, `audit`, written by
- * the accounts code) are only intercepted right after their name.
+ * the accounts code) answer it themselves.
  */
 static int
 wants_help(const struct command *cmd, int argc, char **argv)
 {
-	int i, last;
+	int i;
 
-	last = cmd->own_help ? (argc > 1 ? 1 : 0) : argc - 1;
-	for (i = 1; i <= last; i++) {
+	if (cmd->own_help)
+		return 0;
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (strcmp(argv[i], "--help") == 0 ||

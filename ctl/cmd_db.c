@@ -414,30 +414,44 @@ restore_lock_check(const char *path)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	const unsigned char *mode;
-	int rc = -1;
+	int rc = -1, src;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
-		/* Not a database we can open (corrupt?): replacing it is
-		 * what a restore is for; still no process may be using
-		 * it, which the running check covered. */
+		/* Not a database we can open (damaged?): replacing it is
+		 * what a restore is for; no bureaud uses it, which the
+		 * running check covered. */
 		sqlite3_close(db);
 		return 0;
 	}
 	sqlite3_busy_timeout(db, 0);
-	if (sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		ctl_err("%s is locked by another process: %s; stop it first",
-		    path, sqlite3_errmsg(db));
+	src = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	if (src == SQLITE_BUSY || src == SQLITE_LOCKED) {
+		ctl_err("%s is locked by another process; stop it first",
+		    path);
+		goto done;
+	}
+	if (src != SQLITE_OK) {
+		/* Unreadable, not busy: the old file is beyond use. */
+		ctl_err("note: the current %s is unreadable (%s); replacing "
+		    "it", path, sqlite3_errmsg(db));
+		rc = 0;
 		goto done;
 	}
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
-	    (mode = sqlite3_column_text(st, 0)) == NULL ||
-	    strcmp((const char *)mode, "delete") != 0) {
+	src = sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st,
+	    NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src == SQLITE_BUSY || src == SQLITE_LOCKED || (src == SQLITE_ROW &&
+	    ((mode = sqlite3_column_text(st, 0)) == NULL ||
+	    strcmp((const char *)mode, "delete") != 0))) {
 		ctl_err("%s is open in another process; stop it first", path);
 		goto done;
+	}
+	if (src != SQLITE_ROW) {
+		ctl_err("note: the current %s is unreadable (%s); replacing "
+		    "it", path, sqlite3_errmsg(db));
 	}
 	rc = 0;
 done:
