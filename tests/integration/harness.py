@@ -44,6 +44,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -351,6 +352,10 @@ class Portal:
         self.api_socket = os.path.join(self.dir, "api.sock")
         self.login_socket = os.path.join(self.dir, "login.sock")
         self.control_socket = os.path.join(self.dir, "control.sock")
+        self.notify_socket = os.path.join(self.dir, "notify.sock")
+        self.notifications = []         # sd_notify messages, in order
+        self._notify_cv = threading.Condition()
+        self._notify_sock = None
         os.makedirs(os.path.join(self.dir, "data"), mode=0o755)
         ALL.append(self)
 
@@ -501,16 +506,79 @@ class Portal:
         self.wait_healthy()
         return self
 
+    def _listen_notify(self):
+        """Plays systemd's part: bureaud (Type=notify) reports READY=1,
+        RELOADING=1, STOPPING=1 on $NOTIFY_SOCKET."""
+        if self._notify_sock is not None:
+            return
+        try:
+            os.unlink(self.notify_socket)
+        except FileNotFoundError:
+            pass
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(self.notify_socket)
+        self._notify_sock = sock
+
+        def reader():
+            while True:
+                try:
+                    data = sock.recv(4096)
+                except OSError:
+                    return
+                if not data:
+                    continue
+                with self._notify_cv:
+                    self.notifications.append(
+                        data.decode("utf-8", "replace"))
+                    self._notify_cv.notify_all()
+
+        threading.Thread(target=reader, daemon=True).start()
+
+    def notify_count(self):
+        with self._notify_cv:
+            return len(self.notifications)
+
+    def wait_notify(self, key, since=0, timeout=30):
+        """Waits for an sd_notify message holding a line starting with
+        key (e.g. "READY=1") among those after index since; returns it."""
+        deadline = time.time() + timeout
+        with self._notify_cv:
+            while True:
+                for m in self.notifications[since:]:
+                    if any(line.startswith(key)
+                           for line in m.splitlines()):
+                        return m
+                left = deadline - time.time()
+                if left <= 0:
+                    raise RuntimeError("no %s from bureaud within %ds\n%s"
+                                       % (key, timeout, self.log_tail()))
+                if self.bureaud is not None and \
+                        self.bureaud.poll() is not None:
+                    raise RuntimeError("bureaud exited with %s before %s"
+                                       "\n%s" % (self.bureaud.returncode,
+                                                 key, self.log_tail()))
+                self._notify_cv.wait(min(left, 0.2))
+
+    def reload(self, timeout=60):
+        """SIGHUP (graceful reload) and wait for the new generation's
+        READY=1."""
+        n = self.notify_count()
+        self.signal(signal.SIGHUP)
+        self.wait_notify("READY=1", since=n, timeout=timeout)
+
     def start_bureaud(self, wait=True):
         if self.bureaud and self.bureaud.poll() is None:
             raise RuntimeError("bureaud already running")
+        self._listen_notify()
+        self._ready_from = self.notify_count()
         log = open(self.log_path, "ab")
         log.write(b"--- harness: starting bureaud %.3f\n" % time.time())
         log.flush()
         self.bureaud = subprocess.Popen(
             [bin_path("core", "bureaud"), "-c", self.conf_path],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=self.env(), start_new_session=True)
+            env=dict(self.env(), NOTIFY_SOCKET=self.notify_socket),
+            start_new_session=True)
         log.close()
         if wait:
             self.wait_healthy()
@@ -594,6 +662,10 @@ class Portal:
         """Until GET /api/v1/health answers through nginx with bureaud's
         JSON (200, or 503 "degraded"); raises with the log tails."""
         deadline = time.time() + timeout
+        # Every worker of both lanes up (the master's READY=1), not just
+        # the first one that answers.
+        self.wait_notify("READY=1", since=getattr(self, "_ready_from", 0),
+                         timeout=timeout)
         c = self.client(timeout=5)
         last = None
         while time.time() < deadline:
@@ -656,6 +728,9 @@ class Portal:
         return out
 
     def cleanup(self):
+        if self._notify_sock is not None:
+            self._notify_sock.close()
+            self._notify_sock = None
         for p in (self.bureaud, self.nginx):
             if p is not None and p.poll() is None:
                 try:

@@ -104,7 +104,7 @@ class Result(unittest.TestResult):
         w = self.stream.write
         w("-" * 70 + "\n")
         w("".join(traceback.format_exception(*err)))
-        start = getattr(self, "test_start", 0) - 1
+        start = getattr(self, "test_start", 0) - 0.2
         for p in harness.ALL:
             # The portals that were alive during this test.
             if p.started_at is None:
