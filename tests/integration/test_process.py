@@ -305,6 +305,13 @@ class CrashRespawn(TestCase):
                  self.p.log_text(), 10, what="the second blame")
         wait_for(lambda: len(api_workers(control(self.p, "status"))) == 2,
                  20, what="two api workers again")
+        # The third within a minute reaches the quarantine threshold.
+        r = c.get("/api/v1/hello/crash")
+        self.assertIn(r.status, (500, 502), r)
+        wait_for(lambda: "plugin hello crashed 3 times within 60 s" in
+                 self.p.log_text(), 10, what="the quarantine decision")
+        wait_for(lambda: len(api_workers(control(self.p, "status"))) == 2,
+                 20, what="two api workers again")
         for _ in range(10):
             self.assertEqual(c.get("/api/v1/health").status, 200)
 
@@ -461,3 +468,226 @@ class StuckRequest(TestCase):
         self.assertEqual(c.get("/api/v1/hello").status, 200)
         # A request under the limit is left alone.
         self.assertEqual(c.get("/api/v1/hello/slow?ms=1000").status, 200)
+
+
+def fcgi_get(sock_path, uri, timeout=30):
+    """A minimal FastCGI client (one GET as a responder): returns the raw
+    CGI output of the application (headers and body)."""
+    import struct
+
+    def record(rtype, content):
+        return struct.pack(">BBHHBx", 1, rtype, 1, len(content), 0) + content
+
+    params = b""
+    for k, v in (("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
+                 ("SCRIPT_NAME", uri.split("?")[0]),
+                 ("QUERY_STRING", uri.partition("?")[2]),
+                 ("SERVER_PROTOCOL", "HTTP/1.1"),
+                 ("REMOTE_ADDR", "127.0.0.1")):
+        k, v = k.encode(), v.encode()
+        params += bytes([len(k), len(v)]) + k + v
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock_path)
+        s.sendall(record(1, struct.pack(">HB5x", 1, 0)) +
+                  record(4, params) + record(4, b"") + record(5, b""))
+        buf, out = b"", b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+            while len(buf) >= 8:
+                _, rtype, _, clen, plen = struct.unpack(">BBHHB", buf[:7])
+                if len(buf) < 8 + clen + plen:
+                    break
+                content = buf[8:8 + clen]
+                buf = buf[8 + clen + plen:]
+                if rtype == 6:
+                    out += content
+                elif rtype == 3:
+                    return out
+        return out
+
+
+class Supervision(TestCase):
+    """bureaud under a supervisor: sd_notify, systemd socket activation,
+    a spawn-fcgi style inherited descriptor.  These start bureaud
+    themselves (no nginx), on sockets of their own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=["hello"], name="supervision")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.cleanup()
+
+    def _paths(self, tag):
+        d = os.path.join(self.p.dir, tag)
+        os.makedirs(d, exist_ok=True)
+        return {k: os.path.join(d, k + ".sock")
+                for k in ("api", "login", "control")}
+
+    def _args(self, paths, *extra):
+        args = [bin_path("core", "bureaud"), "-c", self.p.conf_path,
+                "-o", "server.control_socket=" + paths["control"]]
+        if "api" in paths:
+            args += ["-o", "server.api_socket=" + paths["api"]]
+        if "login" in paths:
+            args += ["-o", "server.login_socket=" + paths["login"]]
+        return args + list(extra)
+
+    def _stop(self, proc):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(40)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        return proc.returncode
+
+    def test_sd_notify(self):
+        paths = self._paths("notify")
+        nsock = os.path.join(self.p.dir, "notify", "notify")
+        got = []
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as ns:
+            ns.bind(nsock)
+            ns.settimeout(0.2)
+            env = self.p.env()
+            env["NOTIFY_SOCKET"] = nsock
+            log = open(os.path.join(self.p.dir, "notify.log"), "wb")
+            proc = subprocess.Popen(self._args(paths), env=env,
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            log.close()
+
+            def until(text, timeout=30):
+                deadline = time.time() + timeout
+                while time.time() < deadline:
+                    try:
+                        msg = ns.recv(4096).decode()
+                    except socket.timeout:
+                        continue
+                    got.append(msg)
+                    if text in msg.split("\n"):
+                        return msg
+                raise AssertionError("no %s in %r" % (text, got))
+            try:
+                msg = until("READY=1")
+                self.assertIn("STATUS=", msg)
+                proc.send_signal(signal.SIGHUP)
+                msg = until("RELOADING=1")
+                self.assertIn("MONOTONIC_USEC=", msg)
+                until("READY=1")
+                proc.send_signal(signal.SIGTERM)
+                until("STOPPING=1")
+                self.assertEqual(proc.wait(40), 0)
+            finally:
+                self._stop(proc)
+
+    def test_socket_activation(self):
+        activate = "/usr/bin/systemd-socket-activate"
+        if not os.access(activate, os.X_OK):
+            self.skipTest("systemd-socket-activate not installed")
+        paths = self._paths("activate")
+        env = self.p.env()
+        log = open(os.path.join(self.p.dir, "activate.log"), "wb")
+        # The paths given to bureaud are decoys: it must use the fds.
+        proc = subprocess.Popen(
+            [activate, "-l", paths["api"], "-l", paths["login"],
+             "--fdname=api:login"] +
+            self._args({"control": paths["control"],
+                        "api": paths["api"] + ".unused",
+                        "login": paths["login"] + ".unused"}),
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        log.close()
+        try:
+            # systemd-socket-activate execs bureaud on the first
+            # connection: this request starts it and waits in the backlog.
+            wait_for(lambda: os.path.exists(paths["login"]), 10,
+                     what="the activation sockets")
+            out = fcgi_get(paths["api"], "/api/v1/hello")
+            self.assertIn(b"Status: 200", out)
+            self.assertIn(b'"hello"', out)
+            st = wait_for(lambda: (lambda s: s["generation"] >= 1 and s)(
+                control(self.p_like(paths), "status")), 30,
+                what="status")
+            self.assertEqual({w["lane"] for w in st["workers"]},
+                             {"api", "login"})
+            self.assertFalse(os.path.exists(paths["api"] + ".unused"))
+            self.assertEqual(self._stop(proc), 0)
+            # Inherited sockets are not ours to remove.
+            self.assertTrue(os.path.exists(paths["api"]))
+        finally:
+            self._stop(proc)
+
+    def p_like(self, paths):
+        class P:
+            control_socket = paths["control"]
+        return P
+
+    def test_inherited_fd_zero(self):
+        """spawn-fcgi's way: the listening socket on descriptor 0."""
+        paths = self._paths("spawn")
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(paths["api"])
+        lsock.listen(16)
+        log = open(os.path.join(self.p.dir, "spawn.log"), "wb")
+        proc = subprocess.Popen(
+            self._args({"control": paths["control"]},
+                       "-o", "server.api_fd=0",
+                       "-o", "server.login_workers=0"),
+            stdin=lsock.fileno(), stdout=log, stderr=subprocess.STDOUT,
+            env=self.p.env(), start_new_session=True)
+        log.close()
+        lsock.close()
+        try:
+            st = wait_for(lambda: os.path.exists(paths["control"]) and (
+                lambda s: s["generation"] >= 1 and s)(
+                control(self.p_like(paths), "status")), 30, what="start")
+            self.assertEqual({w["lane"] for w in st["workers"]}, {"api"})
+            out = fcgi_get(paths["api"], "/api/v1/hello/slow?ms=10")
+            self.assertIn(b"Status: 200", out)
+            self.assertEqual(self._stop(proc), 0)
+        finally:
+            self._stop(proc)
+
+
+class PrivilegeDrop(TestCase):
+    """Started as root with server.user: workers run as that user."""
+
+    def test_workers_drop_to_user(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        p = Portal(plugins=["hello"], name="privdrop",
+                   config={"server.user": "nobody"})
+        try:
+            data = os.path.dirname(p.db_path)
+            for root, dirs, files in os.walk(data):
+                for n in dirs + files:
+                    os.chown(os.path.join(root, n), nobody.pw_uid,
+                             nobody.pw_gid)
+            os.chown(data, nobody.pw_uid, nobody.pw_gid)
+            p.start()
+            st = wait_ready(p)
+            for w in st["workers"]:
+                with open("/proc/%d/status" % w["pid"]) as f:
+                    uids = [ln for ln in f if ln.startswith(("Uid:",
+                                                             "Gid:"))]
+                self.assertEqual(uids[0].split()[1:],
+                                 [str(nobody.pw_uid)] * 4, uids)
+                self.assertEqual(uids[1].split()[1:],
+                                 [str(nobody.pw_gid)] * 4, uids)
+            self.assertEqual(os.stat(p.api_socket).st_uid, nobody.pw_uid)
+            self.assertEqual(os.stat(p.control_socket).st_uid, 0)
+            self.assertEqual(p.client().get("/api/v1/hello").status, 200)
+            # The master itself stays root (it owns the sockets).
+            with open("/proc/%d/status" % p.bureaud_pid) as f:
+                self.assertIn("Uid:\t0\t", f.read())
+        finally:
+            p.stop()
