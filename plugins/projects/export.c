@@ -109,6 +109,10 @@ export_rows(const struct bureau_host *h, struct bureau_req *req,
 			if (row.cell[i] == NULL)
 				row.cell[i] = "";
 		}
+		/* No signing, no signing amount (an import reads 0 as an
+		 * error, not as "unsigned"). */
+		if (*row.cell[10] == '\0')
+			row.cell[11] = "";
 		row.cell[EXPORT_NCOLS - 1] = sqlite3_column_int(st,
 		    EXPORT_NCOLS - 1) ? DEMO_MARK : "";
 		if (fn(ctx, &row) < 0)
@@ -233,11 +237,11 @@ xlsx_row(void *vctx, const struct export_row *row)
 	if (ctx->row > 0 && *row->cell[EXPORT_NCOLS - 1] != '\0')
 		fmt = ctx->demo;
 	for (i = 0; i < EXPORT_NCOLS; i++) {
+		if (*row->cell[i] == '\0')
+			continue;
 		if (ctx->row > 0 && export_numeric[i])
 			err = worksheet_write_number(ctx->ws, ctx->row, i,
 			    (double)row->num[i], fmt);
-		else if (*row->cell[i] == '\0')
-			continue;
 		else
 			err = worksheet_write_string(ctx->ws, ctx->row, i,
 			    row->cell[i], fmt);

@@ -22,6 +22,7 @@ struct project_input {
 	const char	*name_zh, *name_en, *investor, *investor_type;
 	const char	*source_region, *industry_chain, *district, *stage;
 	const char	*notes;
+	const char	*stage_effective_on;	/* POST: the first entry's date */
 	int64_t		 officer_id;	/* 0: none (JSON null) */
 	int64_t		 version;
 	json_t		*key_levels;	/* borrowed from the body */
@@ -139,7 +140,7 @@ project_read_key_levels(const struct bureau_host *h, struct bureau_req *req,
 static const char *const project_post_fields[] = {
 	"name_zh", "name_en", "investor", "investor_type", "source_region",
 	"industry_chain", "district", "stage", "officer_id", "notes",
-	"key_levels", NULL
+	"key_levels", "stage_effective_on", NULL
 };
 static const char *const project_patch_fields[] = {
 	"name_zh", "name_en", "investor", "investor_type", "source_region",
@@ -218,6 +219,11 @@ project_read_input(const struct bureau_host *h, struct bureau_req *req,
 	if (in->has_notes && in->notes == NULL)
 		in->notes = "";
 	if (project_read_key_levels(h, req, body, &in->key_levels) < 0)
+		return -1;
+	/* A project entered after the fact dates its first stage entry
+	 * back; later entries may not precede it. */
+	if (!patch && validate_json_date(h, req, body, "stage_effective_on", 0,
+	    &in->stage_effective_on, &present))
 		return -1;
 	if (patch) {
 		if (validate_json_amount(h, req, body, "version", 1, INT64_MAX,
@@ -370,7 +376,8 @@ project_create(struct bureau_req *req, void *state)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	id = sqlite3_last_insert_rowid(h->db(req));
-	if (stage_record(h, req, id, NULL, stage, today, "") < 0 ||
+	if (stage_record(h, req, id, NULL, stage, in.stage_effective_on ?
+	    in.stage_effective_on : today, "") < 0 ||
 	    project_write_key_levels(h, req, id, in.key_levels) < 0 ||
 	    report_rollup_project(h, req, id, +1) < 0 ||
 	    search_index(h, req, id) < 0 ||
