@@ -304,6 +304,32 @@ fail:
 	return -1;
 }
 
+/*
+ * The version now running, when it differs (an upgrade): who enabled it
+ * and when stays as the admin left it.
+ */
+static int
+record_version(sqlite3 *db, const char *name, const char *version)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(db, "UPDATE plugins SET version = ?2 WHERE "
+	    "name = ?1 AND version IS NOT ?2", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_err("plugins: recording the version of %s: %s", name,
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 /* A plugin the loader refused: the admin sees why in the table. */
 static void
 mark_failed(sqlite3 *db, const char *name, const char *reason)
@@ -604,8 +630,7 @@ load_one(const struct config *cfg, sqlite3 *db,
 		    "permissions failed: %s", sqlite3_errmsg(db));
 		goto fail_loaded;
 	}
-	(void)write_state(db, desc->name, "enabled", NULL, desc->version,
-	    "system", "enabled");
+	(void)record_version(db, desc->name, desc->version);
 	if (desc->init != NULL && desc->init(host, &state) != 0) {
 		seterr(why, whylen, "init() failed");
 		goto fail_loaded;

@@ -601,6 +601,9 @@ test_enable_disable_rules(void **state)
 	assert_int_equal(plugin_set_load(&set, &f->cfg, f->db, &test_host), 0);
 	assert_int_equal(set.count, 3);
 	plugin_set_unload(&set);
+	/* Loading does not overwrite who enabled it and when. */
+	assert_int_equal(one_int(f->db, "SELECT count(*) FROM plugins WHERE "
+	    "name = 'depgrand' AND changed_by = 'bob'"), 1);
 	assert_int_equal(db_exec(f->db, "INSERT INTO depbase_items(v) "
 	    "VALUES ('data')"), 0);
 
