@@ -126,6 +126,37 @@ plugin_info_json(const struct plugin_info *pi)
 	return o;
 }
 
+/*
+ * The plugin directory itself must be as safe as the files: owned by
+ * root or us, not writable by group or others.  NULL when it is, else
+ * the reason (allocated).
+ */
+static char *
+dir_unsafe(DIR *d, const char *path)
+{
+	struct stat	 sb;
+	char		*why = NULL;
+
+	if (fstat(dirfd(d), &sb) == -1) {
+		if (asprintf(&why, "cannot stat the plugin directory %s: %s",
+		    path, strerror(errno)) == -1)
+			why = NULL;
+	} else if (sb.st_uid != 0 && sb.st_uid != getuid()) {
+		if (asprintf(&why, "the plugin directory %s is owned by uid %u, "
+		    "not by root or the service user", path,
+		    (unsigned)sb.st_uid) == -1)
+			why = NULL;
+	} else if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		if (asprintf(&why, "the plugin directory %s is group- or "
+		    "world-writable (mode %04o)", path,
+		    (unsigned)(sb.st_mode & 07777)) == -1)
+			why = NULL;
+	}
+	if (why != NULL)
+		log_err("plugins: %s", why);
+	return why;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -139,6 +170,7 @@ plugin_scan(const struct config *cfg, struct plugin_info **out,
 	DIR		*d;
 	struct dirent	*de;
 	char		**names = NULL, **nn, *path = NULL, *why;
+	char		*dir_why = NULL;
 	size_t		 n = 0, cap = 0, i, j, len;
 	struct plugin_info *v = NULL;
 
@@ -153,6 +185,7 @@ plugin_scan(const struct config *cfg, struct plugin_info **out,
 		    strerror(errno));
 		return -1;
 	}
+	dir_why = dir_unsafe(d, cfg->plugin_dir);
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		/* Dot files are editors' and installers' temporaries. */
@@ -181,6 +214,13 @@ plugin_scan(const struct config *cfg, struct plugin_info **out,
 		(void)probe_run(cfg, path, &v[i]);
 		free(path);
 		path = NULL;
+	}
+	/* Whoever may write the directory may swap what is in it. */
+	for (i = 0; dir_why != NULL && i < n; i++) {
+		v[i].ok = 0;
+		free(v[i].reason);
+		if ((v[i].reason = strdup(dir_why)) == NULL)
+			goto oom;
 	}
 	/* The same name in two files: neither is trusted to be "it". */
 	for (i = 0; i < n; i++) {
@@ -217,10 +257,12 @@ plugin_scan(const struct config *cfg, struct plugin_info **out,
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(dir_why);
 	*out = v;
 	*count = n;
 	return 0;
 oom:
+	free(dir_why);
 	log_err("plugins: scan: out of memory");
 	if (d != NULL)
 		closedir(d);

@@ -371,6 +371,15 @@ test_scan_duplicates_and_names(void **state)
 	assert_contains(v[3].reason, "must be called depbase.so");
 	plugin_info_free(v, n);
 
+	/* A directory others may write taints everything in it. */
+	assert_int_equal(chmod(f->plugdir, 0777), 0);
+	assert_int_equal(plugin_scan(&f->cfg, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_false(v[0].ok);
+	assert_contains(v[0].reason, "group- or world-writable (mode 0777)");
+	plugin_info_free(v, n);
+	assert_int_equal(chmod(f->plugdir, 0755), 0);
+
 	/* A missing directory is an empty list. */
 	f->cfg.plugin_dir = "/nonexistent-plugin-dir";
 	assert_int_equal(plugin_scan(&f->cfg, &v, &n), 0);
