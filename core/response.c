@@ -64,6 +64,7 @@ resp_send(struct bureau_req *req, int status, const char *ctype,
     const char *extra, const void *data, size_t len)
 {
 	FCGX_Stream *out;
+	char *head;
 
 	if (req->responded) {
 		log_err("%s: second response (%d) ignored", req->id, status);
@@ -75,13 +76,17 @@ resp_send(struct bureau_req *req, int status, const char *ctype,
 	if (req->fcgx == NULL)
 		return 0;		/* internal request: nobody to tell */
 	out = req->fcgx->out;
-	FCGX_FPrintF(out, "Status: %d %s\r\n"
+	/* Formatted here, not with FCGX_FPrintF: libfcgi's own printf
+	 * knows no %zu and silently drops what it cannot format. */
+	head = arena_printf(req->arena, "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\n"
 	    "%s%s\r\n",
 	    status, status_text(status), ctype, len, req->id,
 	    extra ? extra : "", req->headers ? req->headers : "");
+	if (FCGX_PutStr(head, (int)strlen(head), out) < 0)
+		return -1;
 	if (len > 0 && FCGX_PutStr(data, (int)len, out) < 0)
 		return -1;
 	return 0;
