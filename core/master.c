@@ -150,7 +150,7 @@ struct master {
 	gid_t			 svc_gid;
 
 	struct crash_rec	 crashes[CRASH_PLUGINS];
-	char			 quarantine_pending[32];
+	char			 quarantine_pending[256];	/* message */
 	int64_t			 last_scan;
 };
 
@@ -581,7 +581,7 @@ master_spawn(struct master *m, int lane, int index, uint32_t gen)
 /* What the dead (or stuck) worker was running, for the log. */
 static void
 master_blame_text(struct master *m, const struct wproc *w, char *buf,
-    size_t len, char *plugin, size_t plen)
+    size_t len, char *plugin, size_t plen, char *route, size_t rlen)
 {
 	int64_t		now = scoreboard_now_ms();
 	size_t		off = 0;
@@ -590,6 +590,8 @@ master_blame_text(struct master *m, const struct wproc *w, char *buf,
 	buf[0] = '\0';
 	if (plugin != NULL)
 		plugin[0] = '\0';
+	if (route != NULL)
+		route[0] = '\0';
 	for (i = 0; i < w->nthreads; i++) {
 		const struct sb_slot	*s = &m->sb->slots[w->slot_base +
 					    (uint32_t)i];
@@ -613,15 +615,20 @@ master_blame_text(struct master *m, const struct wproc *w, char *buf,
 		if (n < 0 || (size_t)n >= len - off)
 			break;
 		off += (size_t)n;
-		if (plugin != NULL && plugin[0] == '\0' && pl[0] != '\0')
+		/* The first busy plugin is the one blamed. */
+		if (plugin != NULL && plugin[0] == '\0' && pl[0] != '\0') {
 			snprintf(plugin, plen, "%s", pl);
+			if (route != NULL)
+				snprintf(route, rlen, "%s", rt);
+		}
 		any = 1;
 	}
 	if (!any)
 		snprintf(buf, len, "no request in progress");
 }
 
-static void master_quarantine(struct master *, const char *);
+static void master_quarantine(struct master *, const char *,
+    const char *);
 
 /*
  * Counts a crash against a plugin.  Three within a minute (issue 6) and
@@ -629,7 +636,7 @@ static void master_quarantine(struct master *, const char *);
  * stays away from SQLite) but hands the decision to a live worker.
  */
 static void
-master_blame(struct master *m, const char *plugin)
+master_blame(struct master *m, const char *plugin, const char *route)
 {
 	struct crash_rec	*r = NULL, *oldest = &m->crashes[0];
 	int64_t			 now = scoreboard_now_ms();
@@ -667,7 +674,7 @@ master_blame(struct master *m, const char *plugin)
 	    CRASH_WINDOW_MS / 1000);
 	if (r->n >= CRASH_QUARANTINE) {
 		r->n = 0;
-		master_quarantine(m, plugin);
+		master_quarantine(m, plugin, route);
 	}
 }
 
@@ -689,22 +696,21 @@ master_live_api_worker(struct master *m)
 
 /* The quarantine decision: a worker records it and asks for a reload. */
 static void
-master_quarantine(struct master *m, const char *plugin)
+master_quarantine(struct master *m, const char *plugin, const char *route)
 {
 	struct wproc	*w;
-	char		 msg[64];
 
 	log_err("plugin %s crashed %d times within %d s: quarantining it",
 	    plugin, CRASH_QUARANTINE, CRASH_WINDOW_MS / 1000);
-	if ((w = master_live_api_worker(m)) == NULL) {
-		/* Sent when the next api worker is ready. */
-		snprintf(m->quarantine_pending, sizeof(m->quarantine_pending),
-		    "%s", plugin);
-		return;
+	snprintf(m->quarantine_pending, sizeof(m->quarantine_pending),
+	    "quarantine %s crashed a worker %d times within %d s (last in "
+	    "%s)\n", plugin, CRASH_QUARANTINE, CRASH_WINDOW_MS / 1000,
+	    route != NULL && route[0] != '\0' ? route : "?");
+	/* Without a live api worker, sent to the next one ready. */
+	if ((w = master_live_api_worker(m)) != NULL) {
+		master_send(w, m->quarantine_pending);
+		m->quarantine_pending[0] = '\0';
 	}
-	snprintf(msg, sizeof(msg), "quarantine %s\n", plugin);
-	master_send(w, msg);
-	m->quarantine_pending[0] = '\0';
 }
 
 /* --- reload ----------------------------------------------------------- */
@@ -1011,7 +1017,7 @@ master_schedule_respawn(struct master *m, const struct wproc *w)
 static void
 master_exited(struct master *m, struct wproc *w, int status)
 {
-	char	how[96], blame[512], plugin[32];
+	char	how[96], blame[512], plugin[32], route[96];
 	int	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	int	was_reload = m->reloading && w->generation == m->reload_gen;
 	size_t	idx;
@@ -1024,7 +1030,8 @@ master_exited(struct master *m, struct wproc *w, int status)
 	} else
 		snprintf(how, sizeof(how), "exited with status %d",
 		    WEXITSTATUS(status));
-	master_blame_text(m, w, blame, sizeof(blame), plugin, sizeof(plugin));
+	master_blame_text(m, w, blame, sizeof(blame), plugin, sizeof(plugin),
+	    route, sizeof(route));
 
 	if (w->state == W_DRAINING && clean)
 		log_debug("%s worker %ld (generation %u) drained and exited",
@@ -1040,7 +1047,7 @@ master_exited(struct master *m, struct wproc *w, int status)
 		log_err("%s worker %ld (generation %u) %s%s: %s",
 		    lane_name(w->lane), (long)w->pid, w->generation, how,
 		    w->state == W_DRAINING ? " while draining" : "", blame);
-		master_blame(m, plugin);
+		master_blame(m, plugin, route);
 	}
 
 	if (was_reload && !w->abandoned)
@@ -1291,11 +1298,7 @@ master_worker_read(struct master *m, pid_t pid)
 			if (m->quarantine_pending[0] != '\0' &&
 			    w->lane == LANE_API &&
 			    w->generation == m->generation) {
-				char msg[64];
-
-				snprintf(msg, sizeof(msg), "quarantine %s\n",
-				    m->quarantine_pending);
-				master_send(w, msg);
+				master_send(w, m->quarantine_pending);
 				m->quarantine_pending[0] = '\0';
 			}
 			master_reload_check(m);
@@ -1330,7 +1333,8 @@ master_scan_stuck(struct master *m, int64_t now)
 
 			if (s->state != SB_BUSY || now - s->started_ms <= limit)
 				continue;
-			master_blame_text(m, w, blame, sizeof(blame), NULL, 0);
+			master_blame_text(m, w, blame, sizeof(blame), NULL, 0,
+			    NULL, 0);
 			log_err("%s worker %ld: request stuck longer than "
 			    "stuck_limit (%d s), killing the worker: %s",
 			    lane_name(w->lane), (long)w->pid,

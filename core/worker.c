@@ -42,7 +42,10 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "audit.h"
+#include "db.h"
 #include "log.h"
+#include "plugins.h"
 #include "scoreboard.h"
 #include "worker.h"
 
@@ -71,22 +74,15 @@ struct worker {
 
 /*
  * Process-wide, set once before any serving thread exists: the channel
- * to the master (for worker_request_reload) and the quarantine hook.
+ * to the master (for worker_request_reload) and the signal self-pipe.
  */
-static int			 worker_ctl_fd = -1;
-static worker_quarantine_fn	 worker_quarantine_hook;
-static int			 worker_sigpipe[2] = { -1, -1 };
+static int	worker_ctl_fd = -1;
+static int	worker_sigpipe[2] = { -1, -1 };
 
 /* Answers to worker_request_reload, counted so each waiter sees its own. */
 static pthread_mutex_t	reload_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	reload_cv = PTHREAD_COND_INITIALIZER;
 static uint64_t		reload_asked, reload_answered, reload_failed_upto;
-
-void
-worker_set_quarantine_hook(worker_quarantine_fn fn)
-{
-	worker_quarantine_hook = fn;
-}
 
 static void
 worker_on_signal(int sig)
@@ -320,6 +316,64 @@ fatal:
 	return NULL;
 }
 
+static int
+worker_quarantine_audit(sqlite3 *db, const char *action, const char *name,
+    json_t *before, json_t *after, void *arg)
+{
+	json_t	*b, *a;
+	int	 rc;
+
+	(void)arg;
+	b = before != NULL ? json_deep_copy(before) : json_object();
+	a = after != NULL ? json_deep_copy(after) : json_object();
+	if (b == NULL || a == NULL) {
+		json_decref(b);
+		json_decref(a);
+		return -1;
+	}
+	json_object_set_new(b, "plugin", json_string(name));
+	json_object_set_new(a, "plugin", json_string(name));
+	rc = audit_append(db, (int64_t)time(NULL), 0, "bureaud", NULL, action,
+	    "plugin", 0, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+/*
+ * "quarantine NAME WHY": the master's crash count crossed the threshold.
+ * Recorded here because the master never opens the database; then a
+ * reload takes the plugin (and what depends on it) out of every worker.
+ */
+static void
+worker_quarantine(struct worker *w, char *arg)
+{
+	struct plugin_change	 ch;
+	sqlite3			*db = NULL;
+	char			 err[256];
+	char			*why;
+
+	if ((why = strchr(arg, ' ')) != NULL)
+		*why++ = '\0';
+	memset(&ch, 0, sizeof(ch));
+	ch.actor = "bureaud";
+	ch.audit = worker_quarantine_audit;
+	err[0] = '\0';
+	if (db_open(&db, w->cfg->db_path, 0, w->cfg->busy_timeout_ms) == -1 ||
+	    plugin_quarantine(db, arg, why != NULL ? why :
+	    "repeated crashes", &ch, err, sizeof(err)) == -1) {
+		log_err("cannot quarantine plugin %s: %s", arg,
+		    err[0] != '\0' ? err : "database error");
+		if (db != NULL)
+			db_close(db);
+		return;
+	}
+	db_close(db);
+	if (worker_request_reload(0) == -1)
+		log_err("plugin %s quarantined, but no reload could be asked "
+		    "for", arg);
+}
+
 /* One message from the master on the channel; -1 when it is gone. */
 static int
 worker_ctl_read(struct worker *w)
@@ -348,13 +402,9 @@ worker_ctl_read(struct worker *w)
 			reload_failed_upto = reload_answered;
 		pthread_cond_broadcast(&reload_cv);
 		pthread_mutex_unlock(&reload_mu);
-	} else if (strncmp(buf, "quarantine ", 11) == 0) {
-		if (worker_quarantine_hook != NULL)
-			worker_quarantine_hook(&w->app, buf + 11);
-		else
-			log_warn("plugin %s should be quarantined; no "
-			    "quarantine handler in this build", buf + 11);
-	} else
+	} else if (strncmp(buf, "quarantine ", 11) == 0)
+		worker_quarantine(w, buf + 11);
+	else
 		log_warn("unknown message from the master: %.40s", buf);
 	return 0;
 }

@@ -43,14 +43,10 @@ int	worker_request_reload(int timeout_ms);
 
 /*
  * Plugin quarantine (issue 6): the master counts crashes per plugin and
- * past the threshold tells one live api worker "quarantine PLUGIN".  The
- * worker's main thread then calls this hook, which records the
- * quarantine in the database and asks for a reload.  Set it once before
- * worker threads start (e.g. from app_open); unset, the message is only
- * logged.
+ * past the threshold tells one live api worker "quarantine PLUGIN WHY".
+ * That worker's main thread records it (plugin_quarantine(), audited as
+ * actor "bureaud") on a connection of its own and asks for a reload, so
+ * the plugin and its dependents leave every worker.
  */
-struct app;
-typedef void (*worker_quarantine_fn)(struct app *, const char *plugin);
-void	worker_set_quarantine_hook(worker_quarantine_fn);
 
 #endif

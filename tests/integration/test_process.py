@@ -305,13 +305,30 @@ class CrashRespawn(TestCase):
                  self.p.log_text(), 10, what="the second blame")
         wait_for(lambda: len(api_workers(control(self.p, "status"))) == 2,
                  20, what="two api workers again")
-        # The third within a minute reaches the quarantine threshold.
+        # The third within a minute: quarantined (issue 6), recorded by a
+        # worker with an audit entry, and a reload takes its routes away
+        # while everything else keeps answering.
+        gen = control(self.p, "status")["generation"]
         r = c.get("/api/v1/hello/crash")
         self.assertIn(r.status, (500, 502), r)
         wait_for(lambda: "plugin hello crashed 3 times within 60 s" in
                  self.p.log_text(), 10, what="the quarantine decision")
-        wait_for(lambda: len(api_workers(control(self.p, "status"))) == 2,
-                 20, what="two api workers again")
+        wait_for(lambda: self.p.sql("SELECT state FROM plugins WHERE "
+                                    "name = 'hello'") == [("quarantined",)],
+                 20, what="hello quarantined in the database")
+        reason = self.p.sql("SELECT reason FROM plugins WHERE "
+                            "name = 'hello'")[0][0]
+        self.assertIn("GET /api/v1/hello/crash", reason)
+        rows = self.p.sql("SELECT actor FROM audit_log WHERE action = "
+                          "'plugin.quarantine'")
+        self.assertEqual(rows, [("bureaud",)])
+        wait_for(lambda: (lambda st: st["generation"] > gen and
+                          not st["reloading"] and
+                          len(api_workers(st, st["generation"])) == 2)(
+                              control(self.p, "status")),
+                 30, what="the reload after the quarantine")
+        wait_for(lambda: c.get("/api/v1/hello").status == 404, 20,
+                 what="hello's routes gone")
         for _ in range(10):
             self.assertEqual(c.get("/api/v1/health").status, 200)
 
