@@ -781,13 +781,18 @@ cmd_check(int argc, char **argv, const struct config *cfg)
 			    "rowid")),
 			    json_string_value(json_object_get(v, "parent")));
 		printf("schema:\n");
-		json_array_foreach(schema, i, v)
-			printf("  %-12s recorded %d, known %d\n",
+		json_array_foreach(schema, i, v) {
+			const char *st = json_string_value(json_object_get(v,
+			    "state"));
+
+			printf("  %-12s recorded %d, known %d%s%s%s\n",
 			    json_string_value(json_object_get(v, "owner")),
 			    (int)json_integer_value(json_object_get(v,
 			    "recorded")),
 			    (int)json_integer_value(json_object_get(v,
-			    "known")));
+			    "known")), st ? " (" : "", st ? st : "",
+			    st ? ")" : "");
+		}
 		json_array_foreach(notes, i, v)
 			printf("note: %s\n", json_string_value(v));
 		json_array_foreach(problems, i, v)
