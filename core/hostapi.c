@@ -86,6 +86,17 @@ h_req_query_nth(struct bureau_req *req, const char *name, size_t nth)
 	return NULL;
 }
 
+static int
+h_req_query_at(struct bureau_req *req, size_t n, const char **key,
+    const char **value)
+{
+	if (n >= req->query.count)
+		return -1;
+	*key = req->query.items[n].key;
+	*value = req->query.items[n].value;
+	return 0;
+}
+
 static const char *
 h_req_header(struct bureau_req *req, const char *name)
 {
@@ -285,6 +296,7 @@ const struct bureau_host host_api = {
 	.req_query = h_req_query,
 	.req_query_count = h_req_query_count,
 	.req_query_nth = h_req_query_nth,
+	.req_query_at = h_req_query_at,
 	.req_header = h_req_header,
 	.req_json = h_req_json,
 	.req_body = h_req_body,
