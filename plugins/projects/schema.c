@@ -4,8 +4,11 @@
  * Owned by "projects" (the engineer doing the records and API).  The
  * report engineer APPENDS steps at the end of projects_migrations[]
  * (reference data, roll-ups, report indexes) in the marked slot; nobody
- * edits a step once committed.  Version 1 is the schema below; the next
- * free version is 2.  Whoever appends takes the next number.
+ * edits a step once released.  Version 1 is the schema below (amended
+ * before any release: projects and project_problems ids AUTOINCREMENT, so
+ * a deleted lead's id is never reused -- a development database made
+ * before that change must be recreated).  Whoever appends takes the next
+ * number.
  *
  * Names agreed with "report": every table is prefixed proj_ or project_
  * (plus `projects` and `projects_fts`).  Money is INTEGER 万元 (*_wan),
@@ -42,8 +45,10 @@ static const char projects_v1[] =
 	") STRICT;"
 
 	/* --- the project ------------------------------------------------- */
+	/* AUTOINCREMENT: a deleted lead's id is never reused, so audit
+	 * entries and links by id keep meaning one project. */
 	"CREATE TABLE projects ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  name_zh TEXT NOT NULL DEFAULT '',"
 	"  name_en TEXT NOT NULL DEFAULT '',"
 	"  investor TEXT NOT NULL,"
@@ -142,7 +147,7 @@ static const char projects_v1[] =
 
 	/* Problems (blockers). */
 	"CREATE TABLE project_problems ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
 	"  category TEXT NOT NULL CHECK (category IN ('environmental_protection',"
 	"    'energy_consumption','land','talents','capital','other')),"
