@@ -52,12 +52,10 @@ db_open(sqlite3 **out, const char *path, int flags, int busy_timeout_ms)
 		goto fail_db;
 	/*
 	 * Hardening: no writable_schema or other ways to corrupt the file
-	 * through SQL, and no SQL functions with side effects reached from
-	 * a view or trigger someone planted in the schema.
+	 * through SQL.  (trusted_schema stays on: with it off, FTS5 tables
+	 * cannot be used from triggers and views, which search needs.)
 	 */
 	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
-	    SQLITE_OK ||
-	    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) !=
 	    SQLITE_OK)
 		goto fail_db;
 

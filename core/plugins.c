@@ -728,7 +728,8 @@ plugin_set_load(struct plugin_set *set, const struct config *cfg,
 				c[i].info = &infos[j];
 		if (c[i].info == NULL) {
 			seterr(why, sizeof(why), "no plugin file %s in %s",
-			    fname, cfg->plugin_dir);
+			    fname, cfg->plugin_dir != NULL ? cfg->plugin_dir :
+			    "(unset)");
 			mark_failed(db, c[i].name, why);
 		} else if (!c[i].info->ok)
 			mark_failed(db, c[i].name, c[i].info->reason);
@@ -952,7 +953,8 @@ plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
 			pi = &infos[i];
 	if (pi == NULL) {
 		seterr(err, errlen, "no plugin file %s in %s", fname,
-		    cfg->plugin_dir);
+		    cfg->plugin_dir != NULL ?
+		    cfg->plugin_dir : "(unset)");
 		goto out;
 	}
 	if (!pi->ok) {

@@ -87,7 +87,9 @@ test_pragmas(void **state)
 	assert_int_equal(one_int(f->db, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(one_int(f->db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(one_int(f->db, "PRAGMA busy_timeout"), 2345);
-	assert_int_equal(one_int(f->db, "PRAGMA trusted_schema"), 0);
+	/* Defensive: the schema cannot be written as plain text. */
+	assert_int_equal(db_exec(f->db, "PRAGMA writable_schema=ON; "
+	    "UPDATE sqlite_schema SET sql = 'x'"), -1);
 }
 
 static void
@@ -285,6 +287,22 @@ test_backup_under_writes(void **state)
 	waitpid(pid, &status, 0);
 }
 
+/* Search keeps FTS5 tables in step with triggers: that must keep working
+ * under the connection's hardening. */
+static void
+test_fts5_from_triggers(void **state)
+{
+	struct fx	*f = *state;
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE t(id INTEGER PRIMARY "
+	    "KEY, x TEXT); CREATE VIRTUAL TABLE s USING fts5(x, content='t', "
+	    "content_rowid='id', tokenize='trigram'); CREATE TRIGGER t_ai "
+	    "AFTER INSERT ON t BEGIN INSERT INTO s(rowid, x) VALUES (new.id, "
+	    "new.x); END; CREATE VIEW v AS SELECT rowid FROM s WHERE s MATCH "
+	    "'重庆市'; INSERT INTO t(x) VALUES ('重庆市汽车产业')"), 0);
+	assert_int_equal(one_int(f->db, "SELECT count(*) FROM v"), 1);
+}
+
 static void
 test_integrity_check(void **state)
 {
@@ -310,6 +328,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_under_writes,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fts5_from_triggers, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_check, setup,
 		    teardown),
 	};
