@@ -916,3 +916,63 @@ class ListSearch(ProjectsPortal):
                                 self.sd])
         r = self.c.get("/api/v1/projects?limit=200")
         self.assertStatus(r, 200)
+
+
+class RollupConsistency(ProjectsPortal):
+    """The report card reads roll-ups that every writer here maintains
+    (take the project out before a change, put it back after): after a
+    mix of writes the card must equal sums over the ledgers."""
+
+    def test_card_equals_ledgers(self):
+        c = self.c
+        a = self.create(district="yubei", key_levels={"2021": "municipal"})
+        a = a["id"]
+        self.sign(a, "2021-02-01", 100)
+        self.assertStatus(c.post("/api/v1/projects/%d/contracts" % a, json={
+            "signed_on": "2021-06-01", "amount_wan": 50}), 201)
+        self.assertStatus(c.post("/api/v1/projects/%d/payments" % a, json={
+            "paid_on": "2021-03-01", "amount_wan": 30,
+            "evidence": "r1"}), 201)
+        self.assertStatus(c.post("/api/v1/projects/%d/stage" % a, json={
+            "to": "under_construction", "effective_on": "2021-07-01"}), 201)
+        b = self.create(district="jiangbei")["id"]
+        self.sign(b, "2020-05-01", 200)
+        self.assertStatus(c.post("/api/v1/projects/%d/contracts" % b, json={
+            "signed_on": "2021-01-10", "amount_wan": 20}), 201)
+        self.assertStatus(c.post("/api/v1/projects/%d/payments" % b, json={
+            "paid_on": "2021-02-02", "amount_wan": 10,
+            "evidence": "r2"}), 201)
+        v = c.get("/api/v1/projects/%d" % b).json["version"]
+        self.assertStatus(c.patch("/api/v1/projects/%d" % b, json={
+            "version": v, "district": "wanzhou",
+            "key_levels": {"2021": "municipal"}}), 200)
+        d = self.create(district="yubei", key_levels={"2021": "municipal"})
+        self.assertStatus(c.delete("/api/v1/projects/%d" % d["id"]), 200)
+        r = c.request("POST", "/api/v1/projects/import?mode=commit",
+                      body=("name_zh,investor,investor_type,district,stage,"
+                            "signed_on,signing_wan\n导入项目,I,private,fuling,"
+                            "signed,2021-04-04,500\n").encode("utf-8"),
+                      headers={"Content-Type": "text/csv"})
+        self.assertStatus(r, 200)
+
+        card = c.get("/api/v1/report-card?year=2021&as_of=2021-12-31")
+        self.assertStatus(card, 200)
+        card = card.json
+        sql = self.p.sql
+        self.assertEqual(card["contracted_wan"], sql(
+            "SELECT sum(amount_wan) FROM project_contracts WHERE signed_on "
+            "BETWEEN '2021-01-01' AND '2021-12-31'")[0][0])
+        self.assertEqual(card["paid_in_wan"], sql(
+            "SELECT sum(amount_wan) FROM project_payments WHERE paid_on "
+            "BETWEEN '2021-01-01' AND '2021-12-31'")[0][0])
+        self.assertEqual(card["key_projects"], sql(
+            "SELECT count(*) FROM project_key_levels WHERE year = 2021 AND "
+            "level = 'municipal'")[0][0])
+        want = dict(sql(
+            "SELECT p.district, sum(c.amount_wan) FROM project_contracts c "
+            "JOIN projects p ON p.id = c.project_id WHERE c.signed_on "
+            "BETWEEN '2021-01-01' AND '2021-12-31' GROUP BY 1"))
+        got = {x["key"]: x["contracted_wan"] for x in card["by_district"]
+               if x["contracted_wan"]}
+        self.assertEqual(got, want)
+        self.assertEqual(want, {"yubei": 150, "wanzhou": 20, "fuling": 500})
