@@ -75,17 +75,18 @@ def brute_force(sql, year, as_of):
     def breakdown(expr):
         """expr(alias): the key of a project as SQL."""
         rows = sql(
-            "SELECT {p} AS k,"
+            "SELECT keys.k,"
             " (SELECT count(*) FROM project_contracts c JOIN projects q ON"
-            "  q.id = c.project_id WHERE {q} = k AND c.kind = 'signing' AND"
+            "  q.id = c.project_id WHERE {q} = keys.k AND c.kind = 'signing' AND"
             "  c.signed_on BETWEEN ?1 AND ?2),"
             " (SELECT coalesce(sum(c.amount_wan), 0) FROM project_contracts"
-            "  c JOIN projects q ON q.id = c.project_id WHERE {q} = k AND"
+            "  c JOIN projects q ON q.id = c.project_id WHERE {q} = keys.k AND"
             "  c.signed_on BETWEEN ?1 AND ?2),"
             " (SELECT coalesce(sum(y.amount_wan), 0) FROM project_payments"
-            "  y JOIN projects q ON q.id = y.project_id WHERE {q} = k AND"
+            "  y JOIN projects q ON q.id = y.project_id WHERE {q} = keys.k AND"
             "  y.paid_on BETWEEN ?1 AND ?2)"
-            " FROM projects p GROUP BY 1".format(p=expr("p"), q=expr("q")),
+            " FROM (SELECT DISTINCT {p} AS k FROM projects p) keys"
+            .format(p=expr("p"), q=expr("q")),
             (lo, as_of))
         return {(r[0] or None): tuple(r[1:]) for r in rows if any(r[1:])}
 
