@@ -70,6 +70,7 @@ struct worker {
 	pthread_cond_t		 cv;
 	int			 nstarted;	/* threads past thread_ctx_init */
 	int			 nfailed;
+	int			 go;		/* all set up: start accepting */
 };
 
 /*
@@ -265,6 +266,15 @@ worker_thread(void *arg)
 		return NULL;
 	}
 	worker_thread_report(w, 1);
+
+	/*
+	 * No accepting before the whole worker is up: a worker that never
+	 * becomes ready is killed, and must not take a request with it.
+	 */
+	pthread_mutex_lock(&w->mu);
+	while (!w->go && !atomic_load(&w->draining))
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 
 	pfd[0].fd = spec->listen_fd;
 	pfd[0].events = POLLIN;
@@ -495,6 +505,18 @@ worker_start_threads(struct worker *w)
 	return rc;
 }
 
+/* Lets the serving threads accept (go) or leave (after a failure). */
+static void
+worker_release_threads(struct worker *w, int go)
+{
+	if (!go)
+		worker_begin_drain(w);
+	pthread_mutex_lock(&w->mu);
+	w->go = go;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
 static void
 worker_join_threads(struct worker *w)
 {
@@ -619,10 +641,11 @@ worker_main(const struct config *cfg, const struct worker_spec *spec)
 		goto out;
 	}
 	if (worker_start_threads(&w) == -1) {
-		worker_begin_drain(&w);
+		worker_release_threads(&w, 0);
 		worker_join_threads(&w);
 		goto out;
 	}
+	worker_release_threads(&w, 1);
 	if (send(worker_ctl_fd, ready, sizeof(ready) - 1, MSG_NOSIGNAL) ==
 	    -1) {
 		log_err("cannot reach the master: %m");
