@@ -232,7 +232,8 @@ import_from_gb18030(const struct bureau_host *h, struct bureau_req *req,
 /* --- errors ----------------------------------------------------------- */
 
 struct import_errors {
-	json_t	*list;
+	json_t	*list;		/* the first IMPORT_MAX_ERRORS */
+	int	 count;		/* all of them */
 	int	 rows_with_errors;
 };
 
@@ -240,7 +241,7 @@ static void
 import_error(struct import_errors *e, int line, const char *column,
     const char *message)
 {
-	if (json_array_size(e->list) >= IMPORT_MAX_ERRORS)
+	if (e->count++ >= IMPORT_MAX_ERRORS)
 		return;
 	json_array_append_new(e->list, json_pack("{s:i, s:s?, s:s}", "row",
 	    line, "column", column, "message", message));
@@ -393,7 +394,7 @@ import_check_row(const struct bureau_host *h, struct bureau_req *req,
 {
 	const char *v, *code;
 	size_t i, max;
-	int before = (int)json_array_size(e->list), rc, s;
+	int before = e->count, rc, s;
 	enum import_col c;
 
 	memset(row, 0, sizeof(*row));
@@ -498,7 +499,7 @@ import_check_row(const struct bureau_host *h, struct bureau_req *req,
 			    "signing is signed or later");
 	}
 done:
-	if ((int)json_array_size(e->list) > before)
+	if (e->count > before)
 		e->rows_with_errors++;
 	return 0;
 }
@@ -675,7 +676,7 @@ import_post(struct bureau_req *req, void *state)
 	const struct projects_state *ps = state;
 	const struct bureau_host *h = ps->host;
 	struct import_parse ip;
-	struct import_errors e = { NULL, 0 };
+	struct import_errors e = { NULL, 0, 0 };
 	struct csv_parser parser;
 	struct import_row *rows = NULL;
 	const char *mode, *body;
@@ -763,7 +764,7 @@ import_post(struct bureau_req *req, void *state)
 	    (rows = h->alloc(req, (nrows + 1) * sizeof(*rows))) == NULL)
 		goto out;
 	import_header(h, req, &ip.recs[0], map, &e);
-	if (json_array_size(e.list) > 0) {
+	if (e.count > 0) {
 		e.rows_with_errors = (int)nrows;
 	} else {
 		for (i = 0; i < nrows; i++) {
@@ -777,20 +778,21 @@ import_post(struct bureau_req *req, void *state)
 	}
 
 	if (!commit) {
-		h->resp_json(req, 200, json_pack("{s:s, s:I, s:I, s:O, s:O}",
+		h->resp_json(req, 200, json_pack("{s:s, s:I, s:I, s:i, s:O, s:O}",
 		    "mode", "dry_run", "rows", (json_int_t)nrows, "valid",
-		    (json_int_t)(nrows - (size_t)e.rows_with_errors), "errors",
-		    e.list, "preview", preview));
+		    (json_int_t)(nrows - (size_t)e.rows_with_errors),
+		    "error_count", e.count, "errors", e.list, "preview",
+		    preview));
 		ret = 0;
 		goto out;
 	}
-	if (json_array_size(e.list) > 0) {
+	if (e.count > 0) {
 		h->resp_json(req, 422, json_pack("{s:{s:s, s:s}, s:s, s:I, "
-		    "s:I, s:O}", "error", "code", "validation_failed",
+		    "s:I, s:i, s:O}", "error", "code", "validation_failed",
 		    "message", "nothing was imported: fix the rows listed in "
 		    "errors", "mode", "commit", "rows", (json_int_t)nrows,
 		    "valid", (json_int_t)(nrows - (size_t)e.rows_with_errors),
-		    "errors", e.list));
+		    "error_count", e.count, "errors", e.list));
 		ret = 0;
 		goto out;
 	}

@@ -280,3 +280,14 @@ class ImportExport(TestCase):
         r = self.imp(HEADER + "\n\n项目,,Inv,private,,,gotham,,,,,\n")
         self.assertEqual([(e["row"], e["column"]) for e in r.json["errors"]],
                          [(3, "district")])
+
+    def test_many_errors_are_counted(self):
+        data = HEADER + "\n" + "".join(
+            "项目%d,,Inv,private,,,gotham,,,,,\n" % i for i in range(600))
+        r = self.imp(data)
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json["rows"], r.json["valid"]), (600, 0))
+        self.assertEqual(r.json["error_count"], 600)
+        self.assertEqual(len(r.json["errors"]), 500)
+        self.assertEqual(r.json["errors"][0]["row"], 2)
+        self.assertEqual(len(r.json["preview"]), 20)
