@@ -242,6 +242,13 @@ async function afterLogin(resp) {
 		authPages.renderPasswordChange(shellApp, { forced: true, onDone: afterPasswordChange });
 		return;
 	}
+	if (!state.permissions) {
+		// The login answer has no permission list; /auth/me has.
+		try {
+			const me = await api.get('/auth/me', undefined, { skipHooks: true });
+			if (Array.isArray(me.permissions)) state.permissions = me.permissions;
+		} catch { /* role defaults */ }
+	}
 	renderShell();
 	await loadNav(true);
 	if (router.parseHash().path === '/login') location.hash = '#/';

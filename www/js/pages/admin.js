@@ -139,7 +139,8 @@ export async function renderAudit(app, ctx) {
 	const form = h('form', { class: 'filters', role: 'search' },
 		ui.field({ name: 'actor', label: t('audit.actor'), value: q.actor || '' }),
 		ui.field({ name: 'action', label: t('audit.action'), value: q.action || '' }),
-		ui.field({ name: 'entity', label: t('audit.entity'), value: q.entity || '' }),
+		ui.field({ name: 'entity_type', label: t('audit.entity'), value: q.entity_type || '', placeholder: 'project' }),
+		ui.field({ name: 'entity_id', label: t('audit.entity_id'), type: 'number', min: 1, step: 1, value: q.entity_id || '' }),
 		ui.field({ name: 'from', label: t('audit.from'), type: 'date', value: q.from || '' }),
 		ui.field({ name: 'to', label: t('audit.to'), type: 'date', value: q.to || '' }),
 		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.filter'))));
@@ -174,7 +175,7 @@ export async function renderAudit(app, ctx) {
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		const v = ui.formValues(form);
-		for (const k of ['actor', 'action', 'entity', 'from', 'to']) q[k] = v[k] || undefined;
+		for (const k of ['actor', 'action', 'entity_type', 'entity_id', 'from', 'to']) q[k] = v[k] || undefined;
 		q.offset = 0;
 		load();
 	});
