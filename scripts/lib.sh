@@ -128,18 +128,27 @@ bureau_build() {
 	local args="$*" stamp
 	if [[ ! -x $BUREAU_SRC/configure ]]; then
 		bureau_log "autoreconf -fi"
-		(cd "$BUREAU_SRC" && autoreconf -fi) || bureau_die "autoreconf failed"
+		(cd "$BUREAU_SRC" && autoreconf -fi >/dev/null 2>"$BUREAU_SRC/autoreconf.log") || {
+			cat "$BUREAU_SRC/autoreconf.log" >&2
+			bureau_die "autoreconf failed"
+		}
+		rm -f "$BUREAU_SRC/autoreconf.log"
 	fi
 	mkdir -p "$builddir"
 	stamp=$builddir/.bureau-configure-args
 	if [[ ! -f $builddir/Makefile || ! -f $stamp || $(cat "$stamp") != "$args" ]]; then
 		bureau_log "configure $args (in $builddir)"
-		(cd "$builddir" && "$BUREAU_SRC/configure" -q "$@") ||
+		(cd "$builddir" && "$BUREAU_SRC/configure" -q "$@" 2>&1 |
+		    grep -v "cannot remove 'core': Is a directory" >&2;
+		    exit "${PIPESTATUS[0]}") ||
 		    bureau_die "configure failed (see $builddir/config.log)"
 		printf '%s' "$args" >"$stamp"
 	fi
-	bureau_log "make (in $builddir)"
-	make -C "$builddir" -s -j"$(bureau_nproc)" || bureau_die "build failed"
+	bureau_log "make (in $builddir, log: $builddir/make.log)"
+	if ! make -C "$builddir" -j"$(bureau_nproc)" >"$builddir/make.log" 2>&1; then
+		grep -E -B2 -A6 'error|Error' "$builddir/make.log" | tail -n 60 >&2
+		bureau_die "build failed (see $builddir/make.log)"
+	fi
 }
 
 # Built plugin objects as "NAME PATH" lines: bundled (plugins/*) or, with
