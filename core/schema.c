@@ -113,8 +113,7 @@ static const char core_v3[] =
 	"  plugin TEXT NOT NULL,"
 	"  requires TEXT NOT NULL,"
 	"  PRIMARY KEY (plugin, requires)"
-	") STRICT, WITHOUT ROWID;"
-	"CREATE INDEX plugin_deps_requires ON plugin_deps(requires);"
+	") STRICT, WITHOUT ROWID;"	/* a few rows: no index needed */
 	"INSERT INTO plugin_permissions(permission, plugin, description,"
 	"  default_roles, first_seen) VALUES"
 	"  ('staff.admin', 'core', 'Manage staff accounts', 'admin',"
