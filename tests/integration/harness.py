@@ -491,8 +491,8 @@ class Portal:
 
     def add_user(self, username, role, password=None):
         password = password or random_password()
-        self.bureauctl("user", "add", "--role", role, username,
-                       "--password-stdin", input=password + "\n",
+        self.bureauctl("user", "add", "--role", role, "--password-stdin",
+                       username, input=password + "\n",
                        check=True)
         return password
 
