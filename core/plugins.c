@@ -1191,6 +1191,21 @@ dberr_nort:
 
 /* --- the admin listing ------------------------------------------------ */
 
+/* The name a file goes by: what it declares, else its file name. */
+static const char *
+info_key(const struct plugin_info *pi, char *buf, size_t len)
+{
+	const char	*b = base_name(pi->path);
+	size_t		 n = strlen(b);
+
+	if (pi->name != NULL)
+		return pi->name;
+	if (n > 3 && strcmp(b + n - 3, ".so") == 0)
+		n -= 3;
+	snprintf(buf, len, "%.*s", (int)n, b);
+	return buf;
+}
+
 json_t *
 plugin_list_json(sqlite3 *db, const struct config *cfg)
 {
@@ -1199,6 +1214,7 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 	sqlite3_stmt		*st = NULL;
 	json_t			*rows = NULL, *out = NULL, *o, *row, *rb;
 	const char		*name;
+	char			 stem[256];
 	int			 rc;
 
 	if (plugin_scan(cfg, &infos, &ninfo) == -1)
@@ -1234,12 +1250,20 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 
 	out = json_array();
 	for (i = 0; i < ninfo; i++) {
+		const char *key = info_key(&infos[i], stem, sizeof(stem));
+
 		o = plugin_info_json(&infos[i]);
-		row = infos[i].name != NULL ? json_object_get(rows,
-		    infos[i].name) : NULL;
+		/* Refused before its descriptor could be read: the file names
+		 * it, as the loader would look for it. */
+		if (infos[i].name == NULL)
+			json_object_set_new(o, "name", json_string(key));
+		row = json_object_get(rows, key);
 		if (!infos[i].ok) {
 			json_object_set_new(o, "state",
 			    json_string("incompatible"));
+			if (row != NULL)
+				json_object_set_new(o, "db_state", json_incref(
+				    json_object_get(row, "state")));
 		} else {
 			json_object_set_new(o, "state", row != NULL ?
 			    json_incref(json_object_get(row, "state")) :
@@ -1272,18 +1296,15 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 					    json_string(infos[k].name));
 		}
 		json_object_set_new(o, "required_by", rb);
-		if (infos[i].ok && row != NULL)
-			json_object_del(rows, infos[i].name);
 		json_array_append_new(out, o);
 	}
 	/* Rows whose file is gone: the admin should see those too. */
 	json_object_foreach(rows, name, row) {
 		int seen = 0;
 
-		for (i = 0; i < ninfo; i++)
-			if (infos[i].name != NULL &&
-			    strcmp(infos[i].name, name) == 0)
-				seen = 1;
+		for (i = 0; i < ninfo && !seen; i++)
+			seen = strcmp(info_key(&infos[i], stem, sizeof(stem)),
+			    name) == 0;
 		if (seen)
 			continue;
 		o = json_pack("{s:o,s:s,s:O,s:s,s:O,s:O,s:O,s:b}",

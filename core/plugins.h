@@ -154,7 +154,9 @@ json_t	*plugin_info_json(const struct plugin_info *);
  * state (enabled|disabled|quarantined|failed|incompatible|missing),
  * reason, depends, required_by, schema_version (file) and
  * schema_applied (database), changed_at, changed_by, routes, nav,
- * permissions.  New reference, or NULL on a database error.
+ * permissions.  A file refused before its descriptor could be read is
+ * named after the file (NAME.so -> NAME), with the table's state for
+ * that name in db_state.  New reference, or NULL on a database error.
  */
 json_t	*plugin_list_json(sqlite3 *, const struct config *);
 

@@ -805,6 +805,7 @@ test_list_json(void **state)
 	assert_int_equal(plugin_enable(f->db, &f->cfg, "depbase", "alice",
 	    f->err, sizeof(f->err)), 0);
 	set_enabled(f, "ghost");
+	set_enabled(f, "badabi");
 	assert_non_null(list = plugin_list_json(f->db, &f->cfg));
 	assert_int_equal(json_array_size(list), 5);
 
@@ -827,12 +828,17 @@ test_list_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(e, "routes")), 7);
 	assert_int_equal(json_array_size(json_object_get(e, "nav")), 1);
 
-	/* badabi's name cannot be trusted; it is listed by file (first). */
+	/* badabi's descriptor cannot be trusted: listed by its file name,
+	 * with the state the table had for it. */
 	e = json_array_get(list, 0);
 	assert_string_equal(json_string_value(json_object_get(e, "file")),
 	    "badabi.so");
+	assert_string_equal(json_string_value(json_object_get(e, "name")),
+	    "badabi");
 	assert_string_equal(json_string_value(json_object_get(e, "state")),
 	    "incompatible");
+	assert_string_equal(json_string_value(json_object_get(e,
+	    "db_state")), "enabled");
 	assert_contains(json_string_value(json_object_get(e, "reason")),
 	    "ABI 99.0");
 
