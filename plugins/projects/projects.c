@@ -51,11 +51,12 @@ static const struct bureau_permission projects_permissions[] = {
 };
 
 static const struct bureau_nav projects_nav[] = {
-	{ "projects", "项目库", "Projects", "#/projects",
-	  "/plugins/projects/index.js", READ, 20 },
-	{ "problems", "问题协调", "Problems", "#/problems",
-	  "/plugins/projects/index.js", READ, 21 },
+	/* The report card first: it is the home page (docs/UI.md). */
 	{ "report-card", "年度成绩单", "Report card", "#/report-card",
+	  "/plugins/projects/index.js", READ, 20 },
+	{ "projects", "项目库", "Projects", "#/projects",
+	  "/plugins/projects/index.js", READ, 21 },
+	{ "problems", "问题协调", "Problems", "#/problems",
 	  "/plugins/projects/index.js", READ, 22 },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };

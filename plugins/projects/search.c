@@ -76,6 +76,20 @@ cjk_is(uint32_t cp)
 	    (cp >= 0xAC00 && cp <= 0xD7AF);		/* hangul */
 }
 
+/* Punctuation and symbols outside ASCII that the tokenizer drops: a term
+ * made only of them ("，", "——") searches for nothing, so it is skipped
+ * rather than turned into an empty phrase that matches nothing. */
+static int
+seg_is_punct(uint32_t cp)
+{
+	return (cp >= 0x00A0 && cp <= 0x00BF) || cp == 0x00D7 ||
+	    cp == 0x00F7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+	    (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	    (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+	    (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
+	    cp == 0xFFFD;
+}
+
 /* Decodes one code point; returns its byte length (1 for a stray byte,
  * which then reads as U+FFFD: a separator, never CJK). */
 static size_t
@@ -174,7 +188,7 @@ seg_run(const struct bureau_host *h, struct bureau_req *req,
 			break;
 		if ((cp < 0x80 && ((cp >= '0' && cp <= '9') ||
 		    ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'))) ||
-		    (cp >= 0x80 && cp != 0xFFFD && cp != 0x3000))
+		    (cp >= 0x80 && !seg_is_punct(cp)))
 			(*nother)++;
 		/* '"' never reaches FTS5 syntax: it becomes a separator. */
 		if (cp == '"')

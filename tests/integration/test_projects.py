@@ -883,6 +883,8 @@ class ListSearch(ProjectsPortal):
         self.assertEqual(q("重汽"), [])                 # not adjacent
         self.assertEqual(q('"quoted" OR'), [])
         self.assertEqual(q("!!!"), self.all)            # nothing searchable
+        self.assertEqual(q("，——"), self.all)
+        self.assertEqual(q("汽车，"), [self.sd])
         self.assertEqual(self.ids("q=%E9%87%8D&stage=lead"), [self.sd])
         # The index follows renames.
         r = self.c.patch("/api/v1/projects/%d" % self.en, json={
