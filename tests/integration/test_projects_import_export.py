@@ -291,3 +291,32 @@ class ImportExport(TestCase):
         self.assertEqual(len(r.json["errors"]), 500)
         self.assertEqual(r.json["errors"][0]["row"], 2)
         self.assertEqual(len(r.json["preview"]), 20)
+
+
+class ImportLimit(TestCase):
+    """The import route takes a raw body under its own limit."""
+
+    def test_413_over_import_limit(self):
+        p = Portal(plugins=["staff", "projects"], name="projlimit",
+                   config={"server.import_limit": 4096})
+        p.start()
+        try:
+            pw = p.add_user("olga", "officer")
+            c = p.client()
+            self.assertStatus(c.login("olga", pw), 200)
+            row = "项目,,Inv,private,,,,,,,,\n"
+            small = (HEADER + "\n" + row * 10).encode("utf-8")
+            big = (HEADER + "\n" + row * 400).encode("utf-8")
+            self.assertLess(len(small), 4096)
+            self.assertGreater(len(big), 4096)
+            hdr = {"Content-Type": "text/csv"}
+            r = c.request("POST", "/api/v1/projects/import", body=small,
+                          headers=hdr)
+            self.assertStatus(r, 200)
+            self.assertEqual(r.json["valid"], 10)
+            r = c.request("POST", "/api/v1/projects/import?mode=commit",
+                          body=big, headers=hdr)
+            self.assertError(r, 413)
+            self.assertEqual(p.sql("SELECT count(*) FROM projects")[0][0], 0)
+        finally:
+            p.stop()
