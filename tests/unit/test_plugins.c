@@ -573,6 +573,26 @@ test_upgrade_and_downgrade(void **state)
 	assert_int_equal(migrate_version(f->db, "hello"), 2);
 }
 
+static void
+test_rebuild_migration(void **state)
+{
+	struct fx		*f = *state;
+	struct plugin_set	 set;
+
+	install(f, "rebuild");
+	/* The test-load dry-runs the rebuild with foreign keys off too. */
+	assert_int_equal(plugin_enable(f->db, &f->cfg, "rebuild", "alice",
+	    f->err, sizeof(f->err)), 0);
+	assert_int_equal(plugin_set_load(&set, &f->cfg, f->db, &test_host), 0);
+	assert_int_equal(set.count, 1);
+	plugin_set_unload(&set);
+	assert_int_equal(migrate_version(f->db, "rebuild"), 2);
+	/* Dropping the parent with foreign keys on would have cascaded. */
+	assert_int_equal(one_int(f->db, "SELECT count(*) FROM rebuild_child"),
+	    1);
+	assert_int_equal(one_int(f->db, "PRAGMA foreign_keys"), 1);
+}
+
 /* --- enable, disable, quarantine ------------------------------------ */
 
 static void
@@ -862,6 +882,7 @@ main(void)
 		T(test_load_cascade),
 		T(test_seed_grants_once),
 		T(test_upgrade_and_downgrade),
+		T(test_rebuild_migration),
 		T(test_enable_disable_rules),
 		T(test_enable_refusals),
 		T(test_audit_hook),
