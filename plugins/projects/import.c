@@ -723,6 +723,10 @@ import_post(struct bureau_req *req, void *state)
 		validate_fail(h, req, "file", "the file is neither UTF-8 nor "
 		    "GB18030 text");
 		return 0;
+	} else if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		/* GB18030's own BOM (84 31 95 33) converts to U+FEFF. */
+		text += 3;
+		len -= 3;
 	}
 
 	ip.h = h;

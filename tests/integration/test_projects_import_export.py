@@ -233,6 +233,13 @@ class ImportExport(TestCase):
         p = self.c.get("/api/v1/projects/%d" % r.json["ids"][0]).json
         self.assertEqual(p["investor"], "比亚迪")
         self.assertEqual(p["notes"], "中文备注")
+        # With GB18030's byte order mark.
+        r = self.imp(b"\x84\x31\x95\x33" + data)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["errors"], [])
+        # UTF-16 (Excel's "Unicode text") is neither: refused, not garbled.
+        r = self.imp(text.encode("utf-16"))
+        self.assertError(r, 400, "validation_failed", "file")
 
     def test_export_then_import(self):
         self.create(name_zh="往返项目甲", district="tongnan")
