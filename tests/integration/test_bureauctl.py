@@ -338,6 +338,12 @@ class TestBackupRestore(TestCase):
         self.assertIn("reloaded", r.stdout)
 
     def test_2_backup_under_writes(self):
+        # Some bulk, so that the copy takes long enough for writes to
+        # land while it runs.
+        self.p.sql("CREATE TABLE zz_padding(b BLOB)")
+        self.p.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                   "FROM n WHERE i < 400) INSERT INTO zz_padding "
+                   "SELECT randomblob(65536) FROM n")
         w = Writers(self.p).start()
         try:
             # Let writes flow, then back up in the middle of them.
@@ -356,6 +362,8 @@ class TestBackupRestore(TestCase):
         self.assertEqual(w.errors, [])
         self.assertGreater(len(w.acked_before(t0)), 0)
         # Writers kept writing while the backup ran and after it.
+        self.assertTrue(any(t0 < t < t1 for (t, _) in w.acked),
+                        "no write was answered while the backup ran")
         self.assertTrue(any(t > t1 for (t, _) in w.acked), "no late writes")
 
         self.assertEqual(integrity(self.backup), ["ok"])
