@@ -22,3 +22,4 @@ plugins_projects_projects_la_SOURCES = \
 plugins_projects_projects_la_CFLAGS = $(AM_CFLAGS) $(XLSXWRITER_CFLAGS)
 plugins_projects_projects_la_LDFLAGS = $(PLUGIN_LD)
 plugins_projects_projects_la_LIBADD = $(PLUGIN_DEPLIBS) $(XLSXWRITER_LIBS) $(CSV_LIBS)
+EXTRA_DIST += docs/api/projects.md
