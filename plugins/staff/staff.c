@@ -538,6 +538,16 @@ static const char *const patch_fields[] = {
 	"display_name", "title", "department", "role", "language", NULL
 };
 
+/* Answers 400 validation_failed; 1 = answered. */
+static int
+patch_bad(const struct bureau_host *h, struct bureau_req *req,
+    const char *field, const char *msg)
+{
+	h->resp_error(req, 400, "validation_failed", field, msg);
+	return 1;
+}
+
+/* 0 when the body is acceptable, 1 after having answered 400. */
 static int
 patch_validate(const struct bureau_host *h, struct bureau_req *req,
     json_t *body)
@@ -547,7 +557,7 @@ patch_validate(const struct bureau_host *h, struct bureau_req *req,
 	size_t i;
 
 	if (!json_is_object(body) || json_object_size(body) == 0)
-		return h->resp_error(req, 400, "validation_failed", NULL,
+		return patch_bad(h, req, NULL,
 		    "expected an object with the fields to change");
 	json_object_foreach(body, key, v) {
 		for (i = 0; patch_fields[i] != NULL; i++)
@@ -563,25 +573,21 @@ patch_validate(const struct bureau_host *h, struct bureau_req *req,
 			    !text_ok(s, 0)) ||
 			    (strcmp(key, "role") == 0 && !role_ok(s)) ||
 			    (strcmp(key, "language") == 0 && !language_ok(s)))
-				return h->resp_error(req, 400,
-				    "validation_failed", key, "invalid value");
+				return patch_bad(h, req, key, "invalid value");
 			continue;
 		}
 		if (strcmp(key, "active") == 0) {
 			if (!json_is_boolean(v))
-				return h->resp_error(req, 400,
-				    "validation_failed", key, "true or false");
+				return patch_bad(h, req, key, "true or false");
 			continue;
 		}
 		if (strcmp(key, "version") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1)
-				return h->resp_error(req, 400,
-				    "validation_failed", key,
+				return patch_bad(h, req, key,
 				    "a positive integer");
 			continue;
 		}
-		return h->resp_error(req, 400, "validation_failed", key,
-		    "field cannot be changed");
+		return patch_bad(h, req, key, "field cannot be changed");
 	}
 	return 0;
 }

@@ -150,7 +150,7 @@ class Staff(TestCase):
         self.assertError(c.patch(STAFF + "/999999", json={"title": "x"}),
                          404, "not_found")
         rows = self.audit_rows("staff.update", u["id"])
-        self.assertEqual(len(rows), 1)
+        self.assertEqual(len(rows), 1, rows)
         self.assertEqual(rows[0][1], '{"title":""}')
         self.assertEqual(rows[0][2], '{"title":"Analyst"}')
 
