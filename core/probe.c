@@ -899,7 +899,7 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 	char		*buf = NULL, *nb;
 	size_t		 len = 0, cap = 0;
 	int		 pfd[2] = { -1, -1 }, devnull = -1, status = 0;
-	int		 timed_out = 0, too_big = 0, rc;
+	int		 timed_out = 0, too_big = 0, rc, pidfd;
 	pid_t		 pid = -1;
 	sigset_t	 none;
 	int64_t		 deadline;
@@ -1008,12 +1008,44 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 			break;
 		len += (size_t)n;
 	}
-	if (timed_out || too_big)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
+	/*
+	 * End of output is not the end of the process (a constructor may
+	 * close the pipe and hang): the deadline holds for the exit too.
+	 */
+	pidfd = (timed_out || too_big) ? -1 :
+	    (int)syscall(SYS_pidfd_open, pid, 0);
+	while (!timed_out && !too_big) {
+		pid_t		 w = waitpid(pid, &status, WNOHANG);
+		int64_t		 left = deadline - now_ms();
+		struct timespec	 tick = { 0, 2 * 1000 * 1000 };
+
+		if (w == pid)
+			break;
+		if (w == -1 && errno != EINTR) {
 			status = -1;
 			break;
+		}
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		/* A pidfd turns readable at exit; without one, tick. */
+		if (pidfd != -1) {
+			p.fd = pidfd;
+			p.events = POLLIN;
+			(void)poll(&p, 1, (int)left);
+		} else
+			nanosleep(&tick, NULL);
+	}
+	if (pidfd != -1)
+		close(pidfd);
+	if (timed_out || too_big) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) == -1) {
+			if (errno != EINTR) {
+				status = -1;
+				break;
+			}
 		}
 	}
 	pid = -1;

@@ -120,6 +120,11 @@ tests_plugins_extra_slowctor_la_SOURCES = tests/plugins/extra/slowctor.c
 tests_plugins_extra_slowctor_la_LDFLAGS = $(TEST_PLUGIN_LD)
 tests_plugins_extra_slowctor_la_LIBADD = $(PLUGIN_DEPLIBS)
 
+check_LTLIBRARIES += tests/plugins/extra/closehang.la
+tests_plugins_extra_closehang_la_SOURCES = tests/plugins/extra/closehang.c
+tests_plugins_extra_closehang_la_LDFLAGS = $(TEST_PLUGIN_LD)
+tests_plugins_extra_closehang_la_LIBADD = $(PLUGIN_DEPLIBS)
+
 check_LTLIBRARIES += tests/plugins/extra/rebuild.la
 tests_plugins_extra_rebuild_la_SOURCES = tests/plugins/extra/rebuild.c
 tests_plugins_extra_rebuild_la_LDFLAGS = $(TEST_PLUGIN_LD)

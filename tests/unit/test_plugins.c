@@ -332,6 +332,15 @@ test_probe_timeout_and_helper(void **state)
 	assert_true(time(NULL) - t0 < 5);
 	plugin_info_clear(&pi);
 
+	/* It closes its stdout, then hangs: still a timeout. */
+	install(f, "closehang");
+	plugin_path(f, "closehang", path, sizeof(path));
+	t0 = time(NULL);
+	assert_int_equal(probe_run_ex(&f->cfg, path, 0, 1000, &pi), -1);
+	assert_contains(pi.reason, "timed out after 1000 ms");
+	assert_true(time(NULL) - t0 < 5);
+	plugin_info_clear(&pi);
+
 	install(f, "hello");
 	plugin_path(f, "hello", path, sizeof(path));
 	f->cfg.probe_path = "/nonexistent/bureaud";
