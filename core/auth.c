@@ -45,11 +45,45 @@ auth_hash_sem(void)
 	return auth_semid;
 }
 
+/* The hash cap's slots: cfg->hash_cap, or cores - 1, at least 1. */
+static int
+auth_hash_slots(const struct config *cfg)
+{
+	long cores;
+
+	if (cfg->hash_cap > 0)
+		return cfg->hash_cap;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores > 1 ? (int)cores - 1 : 1;
+}
+
+/*
+ * The master's part: create (or re-size) the semaphore set before the
+ * workers start, and remove it when bureaud stops, so sets do not pile
+ * up in the kernel across runs.  Workers find the same set by its key.
+ */
+static int	master_semid = -1;
+
+int
+auth_master_init(const struct config *cfg)
+{
+	if (cfg->db_path == NULL)
+		return 0;
+	master_semid = hashcap_create(cfg->db_path, auth_hash_slots(cfg));
+	return 0;	/* workers retry and log on their own */
+}
+
+void
+auth_master_fini(void)
+{
+	if (master_semid >= 0 && hashcap_remove(master_semid) == -1)
+		log_warn("auth: removing the hash-cap semaphore: %m");
+	master_semid = -1;
+}
+
 int
 auth_init(const struct config *cfg)
 {
-	long cores;
-	int slots;
 
 	if (sodium_init() < 0) {
 		log_err("auth: sodium_init failed");
@@ -68,13 +102,9 @@ auth_init(const struct config *cfg)
 			return -1;
 	}
 	if (auth_semid == -1 && cfg->db_path != NULL) {
-		slots = cfg->hash_cap;
-		if (slots <= 0) {
-			cores = sysconf(_SC_NPROCESSORS_ONLN);
-			slots = cores > 1 ? (int)cores - 1 : 1;
-		}
 		/* Without the semaphore logins still work, uncapped. */
-		auth_semid = hashcap_create(cfg->db_path, slots);
+		auth_semid = hashcap_create(cfg->db_path,
+		    auth_hash_slots(cfg));
 		if (auth_semid == -1)
 			log_err("auth: no hash cap: logins are not limited");
 	}

@@ -17,6 +17,10 @@
 
 /* Process start-up: sodium_init, dummy hash, the hash-cap semaphore. */
 int	auth_init(const struct config *);
+/* Master: create the hash-cap semaphore before forking workers (they
+ * find it by key) and remove it at the final stop. */
+int	auth_master_init(const struct config *);
+void	auth_master_fini(void);
 
 /*
  * Reads the session cookie, loads an unexpired session and its active

@@ -152,6 +152,13 @@ hashcap_try_acquire(int semid)
 	while (semop(semid, &op, 1) == -1) {
 		if (errno == EINTR)
 			continue;
+		if (errno == EIDRM || errno == EINVAL) {
+			/* Removed under us (an old generation outliving its
+			 * master's stop): serve uncapped rather than refuse
+			 * every login. */
+			log_warn("hashcap: semaphore gone; not capping");
+			return 0;
+		}
 		if (errno != EAGAIN)
 			log_err("hashcap: acquire: %m");
 		return -1;
@@ -169,7 +176,8 @@ hashcap_release(int semid)
 	while (semop(semid, &op, 1) == -1) {
 		if (errno == EINTR)
 			continue;
-		log_err("hashcap: release: %m");
+		if (errno != EIDRM && errno != EINVAL)
+			log_err("hashcap: release: %m");
 		return;
 	}
 }
