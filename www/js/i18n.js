@@ -103,8 +103,10 @@ export function fmtYi(wan) {
 	if (wan === null || wan === undefined) return '—';
 	const w = Number(wan);
 	if (lang === 'zh-CN') {
+		// Below 1 亿元 the 万元 figure reads better than "0.0328 亿元".
+		if (w !== 0 && Math.abs(w) < 10000) return fmtWan(w);
 		const yi = w / 10000;
-		const digits = Math.abs(yi) >= 100 ? 0 : Math.abs(yi) >= 1 ? 2 : 4;
+		const digits = Math.abs(yi) >= 100 ? 0 : 2;
 		return t('unit.yi_amount', { n: fmtNumber(yi, { maximumFractionDigits: digits }) });
 	}
 	const yuan = w * 10000;

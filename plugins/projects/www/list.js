@@ -53,7 +53,11 @@ export async function renderList(app, ctx) {
 	});
 
 	const money = (wan) => h('span', { title: i18n.fmtWan(wan) }, i18n.fmtYi(wan));
+	// Only the latest request paints: a search typed while the first page
+	// is still loading must not be overwritten by it.
+	let seq = 0;
 	async function load() {
+		const mine = ++seq;
 		app.setQuery(q);
 		const filters = {};
 		for (const k of FILTERS) if (q[k] !== undefined && q[k] !== '') filters[k] = q[k];
@@ -65,13 +69,14 @@ export async function renderList(app, ctx) {
 		try {
 			r = await app.api.get('/projects', q);
 		} catch (err) {
+			if (mine !== seq) return;
 			body.replaceChildren(ui.errorBox(err));
 			form.querySelector(err.field ? `[name="${CSS.escape(err.field)}"]` : 'nothing')?.setAttribute('aria-invalid', 'true');
 			return;
 		} finally {
 			body.removeAttribute('aria-busy');
 		}
-		if (ctx.stale) return;
+		if (ctx.stale || mine !== seq) return;
 		const items = r.items || [];
 		if (items.some((p) => p.is_demo)) app.setDemo(true);
 		body.replaceChildren(

@@ -33,13 +33,15 @@ export async function renderProblems(app, ctx) {
 	const ageDays = (p) => (p.age_days ?? (p.opened_on ? Math.max(0, Math.round((today - Date.parse(p.opened_on)) / 86400000)) : 0));
 	const districtOf = (p) => p.district ?? p.project?.district;
 
+	let seq = 0;
 	async function load() {
+		const mine = ++seq;
 		app.setQuery(q);
 		body.replaceChildren(ui.loading());
 		let r;
 		const params = { status: q.status || 'unresolved', district: q.district, escalation: q.escalation, category: q.category, limit: 200 };
-		try { r = await app.api.get('/problems', params); } catch (err) { body.replaceChildren(ui.errorBox(err)); return; }
-		if (ctx.stale) return;
+		try { r = await app.api.get('/problems', params); } catch (err) { if (mine === seq) body.replaceChildren(ui.errorBox(err)); return; }
+		if (ctx.stale || mine !== seq) return;
 		let list = Array.isArray(r) ? r : (r.items || []);
 		if (q.status === 'unresolved') list = list.filter((p) => p.status !== 'resolved');
 		const groups = new Map();

@@ -43,11 +43,13 @@ async function renderList(app, ctx) {
 	const body = h('div', ui.loading());
 	ctx.main.append(ui.pageHeader(t('staff.title'), ui.linkButton(t('staff.new'), '#/staff/new', { kind: 'primary', dataset: { action: 'new-staff' } })), form, body);
 	form.addEventListener('submit', (ev) => { ev.preventDefault(); Object.assign(q, { q: undefined, role: undefined, active: undefined }, ui.formValues(form)); q.offset = 0; load(); });
+	let seq = 0;
 	async function load() {
+		const mine = ++seq;
 		app.setQuery(q);
 		let r;
-		try { r = await app.api.get('/staff', q); } catch (err) { body.replaceChildren(ui.errorBox(err)); return; }
-		if (ctx.stale) return;
+		try { r = await app.api.get('/staff', q); } catch (err) { if (mine === seq) body.replaceChildren(ui.errorBox(err)); return; }
+		if (ctx.stale || mine !== seq) return;
 		const items = r.items || [];
 		body.replaceChildren(ui.table([
 			{ key: 'username', label: t('staff.username'), render: (u) => h('a', { href: `#/staff/${u.id}` }, u.username) },

@@ -146,12 +146,14 @@ export async function renderAudit(app, ctx) {
 		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.filter'))));
 	const body = h('div', ui.loading());
 	ctx.main.append(ui.pageHeader(t('audit.title')), h('p', { class: 'lead' }, t('audit.intro')), form, body);
+	let seq = 0;
 	const load = async () => {
+		const mine = ++seq;
 		app.setQuery(q);
 		replace(body, ui.loading());
 		let r;
-		try { r = await api.get('/audit', q); } catch (err) { replace(body, ui.errorBox(err)); return; }
-		if (ctx.stale) return;
+		try { r = await api.get('/audit', q); } catch (err) { if (mine === seq) replace(body, ui.errorBox(err)); return; }
+		if (ctx.stale || mine !== seq) return;
 		const items = r.items || [];
 		replace(body,
 			ui.table([
