@@ -229,31 +229,41 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		assert.equal((await api(page, 'GET', '/api/v1/projects?q=Imported')).json.total, 2);
 	});
 
-	scenario('disable the expos plugin: its menu vanishes; enable it: back with its data', async (t) => {
-		if (!stack.plugins.includes('expos')) { t.skip('expos plugin not built yet'); return; }
+	// Disable a plugin from the plugins page: its menu entry and pages go,
+	// its API answers 404; enable it: the menu is back and so is its data.
+	async function togglePlugin(t, name, href, apiPath, dataLink) {
+		if (!stack.plugins.includes(name)) { t.skip(`${name} plugin not built yet`); return; }
 		if (!await routeExists(page, '/api/v1/plugins')) { t.skip('GET /api/v1/plugins not there yet'); return; }
-		const expoLink = page.locator('#sidenav a[href="#/expos"]');
+		const link = page.locator(`#sidenav a[href="${href}"]`);
 		await goto(page, '#/plugins');
-		await page.locator('tr[data-plugin=expos]').waitFor();
-		assert.equal(await expoLink.count(), 1, 'expos in the menu at first');
-		await page.locator('tr[data-plugin=expos] [data-action=disable]').click();
+		await page.locator(`tr[data-plugin=${name}]`).waitFor();
+		assert.equal(await link.count(), 1, `${name} in the menu at first`);
+		await page.locator(`tr[data-plugin=${name}] [data-action=disable]`).click();
 		await page.locator('dialog [data-action=confirm]').click();
 		await reauthIfAsked();
-		await page.locator('tr[data-plugin=expos].plugin-disabled').waitFor();
-		await expoLink.waitFor({ state: 'detached' });
-		await goto(page, '#/expos');
+		await page.locator(`tr[data-plugin=${name}].plugin-disabled`).waitFor();
+		await link.waitFor({ state: 'detached' });
+		await goto(page, href);
 		await page.locator('h1', { hasText: /页面不存在|Page not found/ }).waitFor();
-		assert.equal((await api(page, 'GET', '/api/v1/expos')).status, 404);
+		assert.equal((await api(page, 'GET', apiPath)).status, 404);
 
 		await goto(page, '#/plugins');
-		await page.locator('tr[data-plugin=expos] [data-action=enable]').click();
+		await page.locator(`tr[data-plugin=${name}] [data-action=enable]`).click();
 		await page.locator('dialog [data-action=confirm]').click();
 		await reauthIfAsked();
-		await page.locator('tr[data-plugin=expos].plugin-enabled').waitFor();
-		await expoLink.waitFor();
-		await expoLink.click();
-		await page.locator('a[data-expo]').first().waitFor();
-		assert.ok(await page.locator('a[data-expo]').count() >= 1, 'the expos are back');
+		await page.locator(`tr[data-plugin=${name}].plugin-enabled`).waitFor();
+		await link.waitFor();
+		await link.click();
+		await page.locator(dataLink).first().waitFor();
+		assert.ok(await page.locator(dataLink).count() >= 1, `${name}: its data is back`);
+	}
+
+	scenario('disable the expos plugin: its menu vanishes; enable it: back with its data', async (t) => {
+		await togglePlugin(t, 'expos', '#/expos', '/api/v1/expos', 'a[data-expo]');
+	});
+
+	scenario('disable the staff plugin: its menu vanishes; enable it: back with its data', async (t) => {
+		await togglePlugin(t, 'staff', '#/staff', '/api/v1/staff', 'a[href^="#/staff/"]');
 	});
 
 	scenario('log out', async () => {
