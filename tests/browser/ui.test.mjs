@@ -65,7 +65,8 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		stack.users.admin.password = await login(page, stack.users.admin.username, stack.users.admin.password);
 		const brand = await page.locator('header .brand-name').textContent();
 		assert.ok(['重庆市招商投资促进局', 'Chongqing Investment Promotion Bureau'].includes(brand), brand);
-		assert.ok(await page.locator('#sidenav a').count() > 0, 'a menu from GET /api/v1/nav');
+		await page.locator('#sidenav a').first().waitFor();   // the menu from GET /api/v1/nav
+		assert.ok(await page.locator('#sidenav a').count() > 0);
 	});
 
 	scenario('report card shows the demo figures for 2021', async (t) => {
