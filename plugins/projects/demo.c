@@ -568,7 +568,7 @@ done:
 
 /* The two projects the article names (F10). */
 static void
-demo_named(struct demo *d, struct demo_project *byd,
+demo_named(struct demo_project *byd,
     struct demo_project *cr)
 {
 	byd->sign_day = demo_day(2020, 4, 16);
@@ -1358,7 +1358,7 @@ demo_build_plan(struct demo *d, struct demo_project **byd,
 	*cr = &d->p[d->n++];
 	memset(*byd, 0, sizeof(**byd));
 	memset(*cr, 0, sizeof(**cr));
-	demo_named(d, *byd, *cr);
+	demo_named(*byd, *cr);
 	if (demo_group(d, 2020, N20_BIG - 2, T20_BIG - (*byd)->signing -
 	    (*cr)->signing, BIG_WAN, 3000000, 1, 0, y20a, y20b) == -1 ||
 	    demo_group(d, 2020, N20_SMALL, T20_SMALL, 1000, BIG_WAN - 1, 0, 0,

@@ -267,6 +267,42 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await togglePlugin(t, 'staff', '#/staff', '/api/v1/staff', 'a[href^="#/staff/"]');
 	});
 
+	scenario('staff: a new account\'s one-time password is shown once and works; the audit log has it', async (t) => {
+		if (!stack.plugins.includes('staff')) { t.skip('staff plugin not built'); return; }
+		const username = `uitest${String(Date.now()).slice(-5)}`;
+		await goto(page, '#/staff/new');
+		await page.locator('input[name=username]').fill(username);
+		await page.locator('input[name=display_name]').fill('测试员');
+		await page.locator('select[name=role]').selectOption('officer');
+		await page.locator('form button[type=submit]').click();
+		await reauthIfAsked();
+		const secret = page.locator('dialog [data-secret=password]');
+		await secret.waitFor();
+		const password = (await secret.textContent()).trim();
+		assert.ok(password.length >= 12, 'a temporary password');
+		await page.locator('dialog .actions .btn-primary').click();
+		await page.waitForFunction(() => /^#\/staff\/\d+$/.test(location.hash));
+		assert.equal(await page.locator('[data-secret]').count(), 0, 'shown once, gone after closing');
+
+		// The new officer logs in elsewhere and must choose a new password.
+		const other = await newPage(browser, stack.baseURL);
+		try {
+			const fresh = await login(other, username, password);
+			assert.notEqual(fresh, password, 'the temporary password had to be changed');
+			assert.equal((await api(other, 'GET', '/api/v1/auth/me')).json.user.role, 'officer');
+			assert.deepEqual(await cspViolations(other), []);
+		} finally {
+			await other.context().close();
+		}
+
+		await goto(page, '#/audit?action=staff.create');
+		const row = page.locator('main table.data tbody tr', { hasText: 'staff.create' }).first();
+		await row.waitFor();
+		await row.locator('button[aria-expanded]').click();
+		await row.locator('table.diff').waitFor();
+		assert.match(await row.locator('table.diff').textContent(), new RegExp(username));
+	});
+
 	scenario('log out', async () => {
 		await logout(page);
 		assert.equal((await api(page, 'GET', '/api/v1/auth/me')).status, 401);

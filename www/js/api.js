@@ -57,8 +57,8 @@ function toError(status, body) {
 
 async function raw(method, path, { body, params, headers = {}, skipHooks = false } = {}) {
 	const h = { Accept: 'application/json', ...headers };
-	let payload = body;
-	if (body !== undefined && !(body instanceof Blob) && typeof body !== 'string' && !(body instanceof FormData)) {
+	let payload = body === null ? undefined : body;   // null: no body at all
+	if (body !== undefined && body !== null && !(body instanceof Blob) && typeof body !== 'string' && !(body instanceof FormData)) {
 		h['Content-Type'] = 'application/json';
 		payload = JSON.stringify(body);
 	}

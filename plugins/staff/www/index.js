@@ -126,12 +126,12 @@ async function renderDetail(app, ctx) {
 		ui.pageHeader(u.display_name || u.username,
 			ui.button(t('staff.reset_password'), act(async () => {
 				if (!await ui.confirmDialog(t('staff.reset_password'), t('staff.reset_text', { user: u.username }), { confirm: t('staff.reset_password') })) return;
-				const r = await app.api.post(`${base}/reset-password`, {});
+				const r = await app.api.post(`${base}/reset-password`, null);
 				await showSecret(app, t('staff.reset_done'), u, r.password, r.password_expires_at);
 				reload();
 			}), { dataset: { action: 'reset-password' } }),
 			u.locked ? ui.button(t('staff.unlock'), act(async () => {
-				await app.api.post(`${base}/unlock`, {});
+				await app.api.post(`${base}/unlock`, null);
 				ui.toast(t('staff.unlocked'), 'ok');
 				reload();
 			}), { dataset: { action: 'unlock' } }) : null),

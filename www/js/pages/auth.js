@@ -2,7 +2,7 @@
 
 import { h, replace } from '../h.js';
 import { t, getLang, LANGS } from '../i18n.js';
-import { api } from '../api.js';
+import { api, setCsrf } from '../api.js';
 import * as ui from '../ui.js';
 
 function authFrame(app, ...body) {
@@ -75,7 +75,8 @@ function passwordForm({ needCurrent = true, onDone, submitLabel }) {
 		const len = [...(v.new || '')].length;
 		if (len < 12 || len > 128) throw { field: 'new', code: 'validation_failed', message: t('auth.password_length') };
 		if (v.new !== v.confirm) throw { field: 'confirm', code: 'validation_failed', message: t('auth.password_mismatch') };
-		await api.post('/auth/password', { current: v.current || '', new: v.new }, { skipHooks: true });
+		const r = await api.post('/auth/password', { current: v.current || '', new: v.new }, { skipHooks: true });
+		if (r && r.csrf_token) setCsrf(r.csrf_token);
 		form.reset();
 		await onDone();
 	});
