@@ -603,3 +603,93 @@ class HashCap(TestCase):
             time.sleep(0.3)
         self.assertStatus(last, 200)
         self.assertNotEqual(sorted(self.login_workers()), sorted(pids))
+
+
+class Cli(TestCase):
+    """bureauctl user and audit, against a running instance."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=[], name="auth-cli")
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def ctl(self, *args, input=None, rc=0):
+        r = self.p.bureauctl(*args, input=input)
+        self.assertEqual(r.returncode, rc, "bureauctl %s: %s %s"
+                         % (" ".join(args), r.stdout, r.stderr))
+        return r
+
+    def test_add_generate_and_list(self):
+        r = self.ctl("user", "add", "--role", "officer", "--display-name",
+                     "Wang Fang", "--title", "Officer", "--generate", "wangf")
+        pw = r.stdout.strip()
+        self.assertRegex(pw, r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
+        self.assertNotIn(pw, r.stderr)
+        r = self.p.client().login("wangf", pw)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["user"]["display_name"], "Wang Fang")
+        self.assertEqual(r.json["user"]["title"], "Officer")
+        r = self.ctl("user", "list", "--json")
+        users = {u["username"]: u for u in json.loads(r.stdout)}
+        self.assertEqual(users["wangf"]["role"], "officer")
+        r = self.ctl("user", "list")
+        self.assertIn("wangf", r.stdout)
+        self.assertNotIn("argon2", r.stdout)
+        rows = self.p.sql("SELECT actor FROM audit_log WHERE action ="
+                          " 'user.create' ORDER BY id DESC LIMIT 1")
+        self.assertTrue(rows[0][0].startswith("bureauctl:"))
+
+    def test_refusals(self):
+        self.ctl("user", "add", "--role", "viewer", "--password-stdin",
+                 "weakling", input="password1234\n", rc=1)
+        self.ctl("user", "add", "--role", "viewer", "--password-stdin",
+                 "shorty", input="short\n", rc=1)
+        self.ctl("user", "add", "--role", "root", "--generate", "x1", rc=2)
+        self.ctl("user", "add", "--role", "viewer", "--generate",
+                 "Bad Name", rc=2)
+        self.ctl("user", "add", "--generate", "--password-stdin", "x2",
+                 rc=2)
+        # Not a terminal and no password source: refused, not hung.
+        self.ctl("user", "add", "--role", "viewer", "x3", input="", rc=1)
+        self.p.add_user("twice", "viewer")
+        self.ctl("user", "add", "--role", "viewer", "--generate", "twice",
+                 rc=1)
+        for sub in ("reset", "unlock", "disable", "enable"):
+            self.ctl("user", sub, "no-such-user", rc=1)
+        self.ctl("user", "frobnicate", "x", rc=2)
+        self.ctl("audit", "frobnicate", rc=2)
+
+    def test_disable_enable_and_last_admin(self):
+        pw = self.p.add_user("boss1", "admin")
+        admins = [u["username"] for u in json.loads(self.ctl(
+            "user", "list", "--json").stdout) if u["role"] == "admin"
+            and u["active"]]
+        # Leave boss1 as the only active admin.
+        for a in admins:
+            if a != "boss1":
+                self.ctl("user", "disable", a)
+        c = self.p.client()
+        self.assertStatus(c.login("boss1", pw), 200)
+        r = self.ctl("user", "disable", "boss1", rc=1)
+        self.assertIn("last active admin", r.stderr)
+        self.p.add_user("boss2", "admin")
+        self.ctl("user", "disable", "boss1")
+        self.assertError(c.get(ME), 401, "unauthenticated")
+        self.assertError(self.p.client().login("boss1", pw), 401,
+                         "invalid_credentials")
+        self.ctl("user", "enable", "boss1")
+        self.assertStatus(self.p.client().login("boss1", pw), 200)
+
+    def test_audit_verify_and_head(self):
+        r = self.ctl("audit", "verify")
+        self.assertIn("intact", r.stdout)
+        r = self.ctl("audit", "head")
+        hid, h = r.stdout.split()
+        self.assertRegex(h, r"^[0-9a-f]{64}$")
+        last = self.p.sql("SELECT id, action FROM audit_log ORDER BY id"
+                          " DESC LIMIT 1")[0]
+        self.assertEqual(last, (int(hid), "audit.verify"))
