@@ -33,18 +33,32 @@
 /* ---------------------------------------------------------------- */
 
 /*
- * The owner the database files should have: the service user when
- * bureauctl runs as root and server.user is set (bureaud's workers open
- * the database after dropping to it), else "leave as is" (0).
+ * The owner new database files should have when bureauctl runs as root:
+ * the service user of server.user (bureaud's workers open the database
+ * after dropping to it); without one -- bureaud started unprivileged, as
+ * under the shipped systemd unit -- the owner of the database's
+ * directory, when that is not root (systemd's StateDirectory= gives it
+ * to the service user).  1 with uid/gid set, 0 "leave as is", -1 after
+ * a message.
  */
 static int
 service_owner(const struct config *cfg, uid_t *uid, gid_t *gid)
 {
+	char dir[4096];
 	struct passwd *pw;
 	struct group *gr;
+	struct stat st;
 
-	if (geteuid() != 0 || cfg->user == NULL || cfg->user[0] == '\0')
+	if (geteuid() != 0)
 		return 0;
+	if (cfg->user == NULL || cfg->user[0] == '\0') {
+		ctl_dirname(cfg->db_path, dir, sizeof(dir));
+		if (stat(dir, &st) == -1 || st.st_uid == 0)
+			return 0;
+		*uid = st.st_uid;
+		*gid = st.st_gid;
+		return 1;
+	}
 	if ((pw = getpwnam(cfg->user)) == NULL) {
 		ctl_err("server.user %s: no such user", cfg->user);
 		return -1;
@@ -138,7 +152,9 @@ cmd_init(int argc, char **argv, const struct config *cfg)
 	char err[512];
 	sqlite3 *db = NULL;
 	struct stat st;
-	int rc = CTL_FAIL, created, version;
+	uid_t uid;
+	gid_t gid;
+	int rc = CTL_FAIL, created, version, key_created, own;
 
 	if (parse_no_options(argc, argv, "init") != 0)
 		return CTL_USAGE;
@@ -162,6 +178,8 @@ cmd_init(int argc, char **argv, const struct config *cfg)
 	}
 	/* The audit chain's key lives outside the database; create it now
 	 * so the first audited change does not have to. */
+	key_created = cfg->audit_key_path != NULL &&
+	    lstat(cfg->audit_key_path, &st) == -1 && errno == ENOENT;
 	if (audit_key_load(cfg, 1) == -1) {
 		ctl_err("audit key %s: cannot load or create it",
 		    cfg->audit_key_path ? cfg->audit_key_path : "(unset)");
@@ -169,6 +187,14 @@ cmd_init(int argc, char **argv, const struct config *cfg)
 	}
 	if (created && chown_db_files(cfg, cfg->db_path) == -1)
 		goto fail;
+	/* The key is read by the service: give a new one the database's
+	 * owner too (server.user is already handled where it is made). */
+	if (key_created && (cfg->user == NULL || cfg->user[0] == '\0') &&
+	    (own = service_owner(cfg, &uid, &gid)) == 1 &&
+	    chown(cfg->audit_key_path, uid, gid) == -1) {
+		ctl_err("chown %s: %s", cfg->audit_key_path, strerror(errno));
+		goto fail;
+	}
 	printf("database %s %s (core schema version %d)\n", cfg->db_path,
 	    created ? "created" : "up to date", version);
 	rc = CTL_OK;
