@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -289,16 +288,6 @@ ctl_json_print(FILE *fp, const json_t *v, int indent)
 		json_print_scalar(fp, v);
 		fputc('\n', fp);
 	}
-}
-
-void
-ctl_now_rfc3339(char out[21])
-{
-	struct tm tm;
-	time_t now = time(NULL);
-
-	gmtime_r(&now, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int

@@ -67,9 +67,6 @@ const char *ctl_actor(void);
 /* Indented "key: value" rendering of a JSON value for people. */
 void	ctl_json_print(FILE *, const json_t *, int indent);
 
-/* UTC "YYYY-MM-DDTHH:MM:SSZ" of now. */
-void	ctl_now_rfc3339(char out[21]);
-
 /* fsync() a directory, so a rename or create in it is durable. */
 int	ctl_fsync_dir(const char *dir);
 /* The directory part of a path, into buf ("." when there is none). */
