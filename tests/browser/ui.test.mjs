@@ -165,6 +165,12 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		const link = page.locator(`a[data-project="${created.id}"]`);
 		await link.waitFor();
 		assert.equal(await page.locator('table.data tbody tr').count(), 1, 'exactly the new project');
+		// The export buttons carry the current filters.
+		assert.match(await page.locator('[data-action=export-csv]').getAttribute('href'), /^\/api\/v1\/projects\/export\.csv\?.*q=Browsertest/);
+		assert.match(await page.locator('[data-action=export-xlsx]').getAttribute('href'), /^\/api\/v1\/projects\/export\.xlsx\?.*q=Browsertest/);
+		const csv = await page.request.get(await page.locator('[data-action=export-csv]').getAttribute('href'));
+		assert.equal(csv.status(), 200);
+		assert.match(await csv.text(), new RegExp(created.nameEn));
 		await link.click();
 		await page.locator('form[data-form=contract]').waitFor();
 

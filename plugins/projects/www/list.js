@@ -2,7 +2,7 @@
 
 import { refs } from './ref.js';
 
-const FILTERS = ['q', 'stage', 'key_level', 'source_region', 'industry_chain', 'district', 'signed_year', 'min_contracted_wan'];
+const FILTERS = ['q', 'stage', 'investor_type', 'key_level', 'source_region', 'industry_chain', 'district', 'signed_year', 'min_contracted_wan'];
 
 export async function renderList(app, ctx) {
 	const { h, t, ui, i18n } = app;
@@ -32,6 +32,7 @@ export async function renderList(app, ctx) {
 	const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('projects.filters') },
 		ui.field({ name: 'q', label: t('projects.search'), type: 'search', value: q.q || '', placeholder: t('projects.search_hint') }),
 		ui.field({ name: 'stage', label: t('projects.stage'), type: 'select', blank: t('common.all'), value: q.stage, options: opts('stage') }),
+		ui.field({ name: 'investor_type', label: t('projects.investor_type'), type: 'select', blank: t('common.all'), value: q.investor_type, options: opts('investor_type') }),
 		ui.field({ name: 'key_level', label: t('projects.key_level'), type: 'select', blank: t('common.all'), value: q.key_level, options: opts('key_level') }),
 		ui.field({ name: 'source_region', label: t('projects.source_region'), type: 'select', blank: t('common.all'), value: q.source_region, options: opts('source_region') }),
 		ui.field({ name: 'industry_chain', label: t('projects.industry_chain'), type: 'select', blank: t('common.all'), value: q.industry_chain, options: opts('industry_chain') }),

@@ -157,5 +157,39 @@ export async function renderReportCard(app, ctx) {
 		h('div', { class: 'grid-2' },
 			breakdown('by_district', 'district', 'rc.by_district', 15),
 			ui.section(t('rc.by_investor_type'), investorChart)),
-		h('p', { class: 'small muted' }, t('rc.definitions')));
+		h('p', { class: 'small muted' }, t('rc.definitions')),
+		app.can('projects.write') && rc.year ? targetsEditor(app, ctx, rc.year) : null);
+}
+
+// The year's city-wide targets (PUT replaces the whole set, so the
+// district targets read with GET are sent back unchanged).
+function targetsEditor(app, ctx, year) {
+	const { h, t, ui } = app;
+	const box = h('div', ui.loading());
+	const details = h('details', { class: 'card', dataset: { section: 'targets' } }, h('summary', t('rc.targets_edit', { year })), box);
+	let loaded = false;
+	details.addEventListener('toggle', async () => {
+		if (!details.open || loaded) return;
+		loaded = true;
+		let cur;
+		try { cur = await app.api.get(`/targets/${year}`); } catch (err) { box.replaceChildren(ui.errorBox(err)); return; }
+		if (ctx.stale) return;
+		const city = cur.city || {};
+		const form = h('form', { class: 'inline-form', novalidate: true, dataset: { form: 'targets' } },
+			ui.formAlert(),
+			ui.field({ name: 'city.contracted_wan', label: t('rc.target_contracted_wan'), type: 'number', min: 0, step: 1, value: city.contracted_wan ?? '' }),
+			ui.field({ name: 'city.paid_in_wan', label: t('rc.target_paid_in_wan'), type: 'number', min: 0, step: 1, value: city.paid_in_wan ?? '' }),
+			h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'))));
+		ui.onSubmit(form, async (v) => {
+			const body = {
+				city: { contracted_wan: v['city.contracted_wan'] ?? 0, paid_in_wan: v['city.paid_in_wan'] ?? 0 },
+				districts: (cur.districts || []).map((d) => ({ district: d.district, contracted_wan: d.contracted_wan, paid_in_wan: d.paid_in_wan })),
+			};
+			await app.api.put(`/targets/${year}`, body);
+			ui.toast(t('common.saved'), 'ok');
+			app.navigate(`#${ctx.path}${app.qs(ctx.query)}`);
+		});
+		box.replaceChildren(h('p', { class: 'help' }, t('rc.targets_help', { n: (cur.districts || []).length })), form);
+	});
+	return details;
 }
