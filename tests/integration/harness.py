@@ -111,6 +111,20 @@ def tail(path, lines=40, squeeze_probes=False):
     return "\n".join(out[-lines:])
 
 
+def _world_reachable(path):
+    """Can any user reach (search every directory of) and run path?"""
+    path = os.path.realpath(path)
+    if not os.stat(path).st_mode & 0o001:
+        return False
+    d = os.path.dirname(path)
+    while True:
+        if not os.stat(d).st_mode & 0o001:
+            return False
+        if d == "/":
+            return True
+        d = os.path.dirname(d)
+
+
 def built_plugins():
     """{name: path} of the bundled and the test plugins in the build."""
     found = {}
@@ -261,7 +275,12 @@ class Client:
                     hdrs[k] = v
         conn = self._connection()
         try:
-            conn.request(method, path, body=body, headers=hdrs)
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError):
+                # The server answered (413, 414, ...) and closed while we
+                # were still sending: its answer may be waiting to be read.
+                pass
             resp = conn.getresponse()
             data = resp.read()
             r = Response(resp.status, resp.reason, resp.getheaders(), data)
@@ -414,6 +433,21 @@ class Portal:
         os.rename(tmp, dst)
         return dst
 
+    def _probe_path(self):
+        """The probe helper (bureaud itself).  Workers that dropped to
+        another user exec it too: when the build tree is not reachable by
+        others (a clone in a private mktemp -d), use a copy in the
+        instance's directory."""
+        probe = bin_path("core", "bureaud")
+        if os.geteuid() != 0 or _world_reachable(probe):
+            return probe
+        os.makedirs(os.path.join(self.dir, "bin"), mode=0o755,
+                    exist_ok=True)
+        copy = os.path.join(self.dir, "bin", "bureaud")
+        shutil.copy2(probe, copy)
+        os.chmod(copy, 0o755)
+        return copy
+
     def _base_config(self):
         c = {
             "server": {
@@ -428,7 +462,7 @@ class Portal:
             "database": {"path": self.db_path},
             "plugins": {
                 "dir": self.plugin_dir,
-                "probe": bin_path("core", "bureaud"),
+                "probe": self._probe_path(),
             },
             "auth": {
                 "public_origin": self.origin,

@@ -291,7 +291,7 @@ class Foundation(TestCase):
 
     # --- nginx's own errors under /api/ are JSON --------------------------
     def test_nginx_414_json(self):
-        r = self.c.get("/api/v1/hello/echo?q=" + "a" * 70000)
+        r = self.c.get("/api/v1/hello/echo?q=" + "a" * 20000)
         self.assertError(r, 414)
         self.assertSecurityHeaders(r)
 
