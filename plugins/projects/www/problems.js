@@ -8,7 +8,7 @@ const AGE_BUCKETS = [[30, 'age_30'], [90, 'age_90'], [180, 'age_180'], [Infinity
 export async function renderProblems(app, ctx) {
 	const { h, t, ui, i18n } = app;
 	ctx.setTitle(t('problems.title'));
-	const q = { group: ctx.query.group || 'category', status: ctx.query.status || 'open', district: ctx.query.district, escalation: ctx.query.escalation, category: ctx.query.category };
+	const q = { group: ctx.query.group || 'category', status: ctx.query.status || 'unresolved', district: ctx.query.district, escalation: ctx.query.escalation, category: ctx.query.category };
 	let ref = null;
 	try { ref = await refs(app); } catch { ref = null; }
 	if (ctx.stale) return;
