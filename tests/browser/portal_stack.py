@@ -14,6 +14,7 @@ by one JSON line on stdout:
     {"op": "bureauctl", "args": [...], "input": "..."} -> {"rc", "stdout", "stderr"}
     {"op": "add_user", "username": ..., "role": ...}  -> {"password": ...}
     {"op": "sql", "query": ...}                        -> {"rows": [...]}
+    {"op": "set_clock", "offset": seconds}             -> {"ok": true}  (injected clock)
     {"op": "stop"} or end of input                     -> stops and exits
 
 Arguments: the plugins to enable (default: staff projects expos regions,
@@ -43,7 +44,7 @@ def main():
         (b[0] if isinstance(b, (list, tuple)) else os.path.basename(str(b)).split(".")[0])
         for b in built}
     plugins = [p for p in wanted if p in names]
-    p = harness.Portal(plugins=plugins, tls=False, name="browser")
+    p = harness.Portal(plugins=plugins, tls=False, clock=True, name="browser")
     users = {}
     try:
         demo = p.bureauctl("demo")
@@ -72,6 +73,9 @@ def main():
                     reply({"password": p.add_user(cmd["username"], cmd["role"], cmd.get("password"))})
                 elif op == "sql":
                     reply({"rows": [list(r) for r in p.sql(cmd["query"], tuple(cmd.get("params", ())))]})
+                elif op == "set_clock":
+                    p.set_clock(int(cmd["offset"]))
+                    reply({"ok": True})
                 elif op == "log":
                     reply({"log": p.log_tail(int(cmd.get("lines", 60)))})
                 else:

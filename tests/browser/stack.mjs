@@ -70,6 +70,7 @@ export async function startStack({ plugins = [], timeoutMs = 180000 } = {}) {
 		addUser: (username, role, password) => command({ op: 'add_user', username, role, password }),
 		sql: (query, params = []) => command({ op: 'sql', query, params }),
 		log: (n = 60) => command({ op: 'log', lines: n }),
+		setClock: (offset) => command({ op: 'set_clock', offset }),
 		get stderr() { return stderr; },
 		async stop() {
 			if (child.exitCode !== null) return;
