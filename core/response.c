@@ -100,7 +100,9 @@ resp_json(struct bureau_req *req, int status, json_t *body)
 
 	if (body == NULL)
 		return resp_internal(req, "resp_json: NULL body");
-	text = json_dumps(body, JSON_COMPACT);
+	/* 15 significant digits: 106.9 prints as 106.9, not as the nearest
+	 * double spelled out (106.90000000000001). */
+	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(body);
 	if (text == NULL)
 		return resp_internal(req, "resp_json: json_dumps failed");
