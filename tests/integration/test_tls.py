@@ -119,3 +119,54 @@ class TLS(TestCase):
         self.assertLess(r.status, 500, r)
         self.assertJSON(r)
         self.assertSecurityHeaders(r, hsts=True)
+
+
+class ProductionSite(TestCase):
+    """deploy/nginx/bureau.conf itself (the site the tests do not run:
+    ports 80/443, /run/bureau sockets) passes `nginx -t` with its includes,
+    certificate paths pointed at a test certificate."""
+
+    def test_nginx_t(self):
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+        from harness import REPO
+        t = tempfile.mkdtemp(prefix="bureau-site-")
+        try:
+            os.symlink(os.path.join(REPO, "deploy", "nginx"),
+                       os.path.join(t, "bureau"))
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                 "-keyout", os.path.join(t, "key.pem"), "-out",
+                 os.path.join(t, "cert.pem"), "-days", "2", "-subj", "/CN=x"],
+                check=True, capture_output=True)
+            with open(os.path.join(REPO, "deploy", "nginx",
+                                   "bureau.conf")) as f:
+                site = f.read()
+            for old, new in (("/etc/ssl/bureau/fullchain.pem",
+                              t + "/cert.pem"),
+                             ("/etc/ssl/bureau/privkey.pem", t + "/key.pem"),
+                             ("/var/log/nginx/", t + "/")):
+                self.assertIn(old, site)
+                site = site.replace(old, new)
+            with open(os.path.join(t, "site.conf"), "w") as f:
+                f.write(site)
+            with open(os.path.join(t, "nginx.conf"), "w") as f:
+                f.write("pid %(t)s/nginx.pid;\nerror_log %(t)s/error.log;\n"
+                        "events {}\nhttp {\n"
+                        "  include /etc/nginx/mime.types;\n"
+                        "  client_body_temp_path %(t)s/b;\n"
+                        "  fastcgi_temp_path %(t)s/f;\n"
+                        "  proxy_temp_path %(t)s/p;\n"
+                        "  scgi_temp_path %(t)s/s;\n"
+                        "  uwsgi_temp_path %(t)s/u;\n"
+                        "  include site.conf;\n}\n" % {"t": t})
+            r = subprocess.run(["nginx", "-t", "-p", t + "/", "-c",
+                                os.path.join(t, "nginx.conf")],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("test is successful", r.stderr)
+            self.assertNotIn("[warn]", r.stderr)
+        finally:
+            shutil.rmtree(t, ignore_errors=True)
