@@ -69,8 +69,31 @@ def bin_path(*parts):
     return os.path.join(BUILDDIR, *parts)
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+            return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    """A free TCP port on 127.0.0.1 (bound, then released)."""
+    """A free TCP port on 127.0.0.1 for a listener, outside the kernel's
+    ephemeral range: a port the kernel hands out itself could be taken by
+    one of the tests' own outgoing connections before nginx binds it."""
+    import random
+    lo, hi = _ephemeral_range()
+    candidates = (range(10000, lo) if lo - 10000 >= 1000
+                  else range(hi + 1, 65536))
+    for _ in range(200):
+        port = random.choice(candidates)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -132,6 +132,67 @@ class Result(unittest.TestResult):
                 self._report(subtest, err, "ERROR")
 
 
+def run_parallel(args, tests):
+    """Each module in a process of its own, N at a time; their output is
+    printed whole as each finishes."""
+    import concurrent.futures
+    import re
+    import subprocess
+    modules = []
+    for t in tests:
+        m = t.id().split(".", 1)[0]
+        if m not in modules:
+            modules.append(m)
+    ids = {t.id() for t in tests}
+
+    def one(module):
+        cmd = [sys.executable, os.path.abspath(__file__), "--dir", args.dir,
+               "-j", "1"]
+        # Only the selected tests of this module.
+        for tid in sorted(ids):
+            if tid.split(".", 1)[0] == module:
+                cmd.append(tid)
+        t0 = time.time()
+        r = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        return module, r.returncode, r.stdout, time.time() - t0
+
+    passed = failed = skipped = 0
+    failed_modules = []
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
+        for module, rc, out, dt in ex.map(one, modules):
+            lines = out.splitlines()
+            sys.stdout.write("=== %s (%.0fs)\n" % (module, dt))
+            sys.stdout.write("\n".join(lines[1:]) + "\n")
+            sys.stdout.flush()
+            m = None
+            for line in reversed(lines):
+                m = re.match(r"^(\d+) passed, (\d+) failed(?:, (\d+) "
+                             r"skipped)?$", line)
+                if m:
+                    break
+            if m is None:
+                failed += 1
+                failed_modules.append(module)
+                continue
+            passed += int(m.group(1))
+            failed += int(m.group(2))
+            skipped += int(m.group(3) or 0)
+            if rc != 0:
+                failed_modules.append(module)
+                if int(m.group(2)) == 0:
+                    failed += 1
+    print("\n%.0fs" % (time.time() - t0))
+    if failed_modules:
+        print("modules with failures: " + " ".join(failed_modules))
+    line = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line, flush=True)
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("patterns", nargs="*")
@@ -140,6 +201,10 @@ def main():
     ap.add_argument("--dir", default=HERE,
                     help="directory of test_*.py (default: this one)")
     ap.add_argument("--list", action="store_true", help="list test ids")
+    ap.add_argument("-j", dest="jobs", type=int,
+                    default=int(os.environ.get("BUREAU_TEST_JOBS", "1")),
+                    help="run this many test modules at once, each in its "
+                    "own process (default $BUREAU_TEST_JOBS or 1)")
     args = ap.parse_args()
 
     start_dir = os.path.abspath(args.dir)
@@ -156,6 +221,8 @@ def main():
 
     print("bureau integration tests: %d tests, build %s"
           % (len(tests), harness.BUILDDIR), flush=True)
+    if args.jobs > 1:
+        return run_parallel(args, tests)
     # Import errors show up as failing _FailedTest entries: counted.
     result = Result(sys.stdout)
     t0 = time.time()
