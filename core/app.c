@@ -16,6 +16,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "nav.h"
+#include "pluginadmin.h"
 #include "plugins.h"
 #include "request.h"
 #include "router.h"
@@ -69,10 +70,13 @@ app_open(struct app *app, const struct config *cfg, int lane,
 	if (audit_key_load(cfg, 1) == -1 || auth_init(cfg) == -1)
 		goto fail;
 
-	if ((app->router = router_new()) == NULL)
+	if ((app->router = router_new()) == NULL ||
+	    (app->plugin_cache = plugin_cache_new()) == NULL)
 		goto fail;
 	if (app_add_routes(app, "core", health_routes, NULL) == -1 ||
 	    app_add_routes(app, "core", nav_routes, NULL) == -1 ||
+	    app_add_routes(app, "core", pluginadmin_routes,
+	    app->plugin_cache) == -1 ||
 	    app_add_routes(app, "core", auth_routes, NULL) == -1)
 		goto fail;
 
@@ -110,6 +114,8 @@ app_close(struct app *app)
 	}
 	router_free(app->router);
 	app->router = NULL;
+	plugin_cache_free(app->plugin_cache);
+	app->plugin_cache = NULL;
 }
 
 int

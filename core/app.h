@@ -19,6 +19,7 @@
 
 struct router;
 struct plugin_set;
+struct plugin_cache;
 struct stmt_cache;
 struct arena;
 struct sb_slot;
@@ -36,6 +37,8 @@ struct app {
 	const struct bureau_host *host;
 	int			 hash_sem;	/* SysV semaphore id, -1 if none */
 	uint64_t		 plugin_generation; /* the set this app loaded */
+	struct plugin_cache	*plugin_cache;	/* probe answers, for the
+						 * admin routes (pluginadmin) */
 };
 
 struct thread_ctx {

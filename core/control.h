@@ -5,15 +5,19 @@
  * one JSON object per line.
  *
  * Control socket (one command per connection):
- *   status  -> {"pid":N,"generation":N,"reloading":bool,"workers":[{"pid",
+ *   status  -> {"pid":N,"generation":N,"reloading":bool,"plugin_generation":N,
+ *              "enabled_set":[names]|null,"workers":[{"pid",
  *              "lane":"api"|"login","generation","state","slots":[{"state",
  *              "plugin","route","req_id","busy_ms","requests"}]}]}
  *   reload  -> {"ok":true,"generation":N} once the new generation is
  *              ready, or {"ok":false,"error":"..."}
+ *   reload enabled@V:a,b,c
+ *           -> the same, after publishing the enabled plugin set at
+ *              once (see master.c; V = last audit_log id of the snapshot)
  *   stop    -> {"ok":true} once every worker has exited
  *
  * Worker channel (SOCK_SEQPACKET, one message per line):
- *   worker -> master  "ready\n", "reload\n"
+ *   worker -> master  "ready\n", "reload\n", "reload enabled@V:a,b,c\n"
  *   master -> worker  "drain\n", "reloaded N\n", "reload-failed WHY\n",
  *                     "quarantine PLUGIN\n"
  */
@@ -24,7 +28,8 @@
 #include <sys/types.h>
 
 #define CONTROL_TIMEOUT_MS	60000	/* a reload may take a while */
-#define CONTROL_LINE_MAX	256	/* longest request line */
+#define CONTROL_LINE_MAX	4096	/* longest request line (64 plugin
+					 * names fit) */
 
 /* bureauctl side: sends cmd, reads one answer line (without the newline)
  * into buf.  0, or -1 with errno set (ENOENT/ECONNREFUSED: bureaud is not

@@ -126,12 +126,23 @@ req_parse(struct bureau_req *req)
 static int
 req_route(struct bureau_req *req)
 {
-	const struct router *r = req->thr->app->router;
+	const struct app *app = req->thr->app;
 	char allow[64], msg[128];
 	int rc;
 
-	rc = router_match(r, req->arena, req->method, req->path, &req->route,
-	    &req->params, allow, sizeof(allow));
+	rc = router_match(app->router, req->arena, req->method, req->path,
+	    &req->route, &req->params, allow, sizeof(allow));
+	/*
+	 * A plugin switched off after this worker loaded it is gone at
+	 * once, not only from the next generation: one integer compare
+	 * while nothing changed (scoreboard.h).
+	 */
+	if (rc == ROUTE_FOUND && strcmp(req->route->plugin, "core") != 0 &&
+	    !scoreboard_plugin_live(app->sb, app->plugin_generation,
+	    req->route->plugin)) {
+		req->route = NULL;
+		rc = ROUTE_NOT_FOUND;
+	}
 	if (rc == ROUTE_FOUND)
 		return 0;
 	if (rc == ROUTE_BAD_METHOD) {

@@ -14,6 +14,7 @@ core_libbureaucore_la_SOURCES = \
 	core/app.c core/app.h \
 	core/health.c core/health.h \
 	core/nav.c core/nav.h \
+	core/pluginadmin.c core/pluginadmin.h \
 	core/db.c core/db.h \
 	core/migrate.c core/migrate.h \
 	core/schema.c \

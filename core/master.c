@@ -24,6 +24,16 @@
  * and request id it was running, and the signal) and respawned with
  * exponential backoff.  Crashes are counted per plugin for quarantine.
  * A request busy longer than stuck_limit gets its worker killed.
+ *
+ * Plugin switches (issue 6).  Whoever changed the plugins table (a
+ * worker's admin request, bureauctl, a quarantine) asks for its reload
+ * with "reload enabled@V:a,b,c": the enabled set as read from the
+ * database right after the change, V the audit log's last id in that
+ * snapshot.  The master publishes it in the scoreboard and bumps the
+ * plugin generation at once, so every worker still serving the old set
+ * answers 404 for a plugin that left it, before the new generation is
+ * even forked.  V orders snapshots that arrive on different channels;
+ * an older one than the last published is not published.
  */
 #include <config.h>		/* autoconf: _GNU_SOURCE */
 
@@ -50,6 +60,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "plugins.h"
 #include "scoreboard.h"
 #include "worker.h"
 
@@ -152,6 +163,10 @@ struct master {
 	struct crash_rec	 crashes[CRASH_PLUGINS];
 	char			 quarantine_pending[256];	/* message */
 	int64_t			 last_scan;
+
+	uint64_t		 enabled_version;	/* of the set published */
+	int			 enabled_since_start;	/* published during
+							 * this reload */
 };
 
 /* The self-pipe: the only thing a signal handler touches. */
@@ -782,6 +797,8 @@ master_promote_pending(struct master *m)
 
 static void	master_stop_start(struct master *, int);
 static void	master_reload_start(struct master *);
+static void	master_reload_request(struct master *, struct client *,
+		    struct wproc *);
 
 static void
 master_reload_abort(struct master *m, const char *why)
@@ -834,6 +851,16 @@ master_reload_commit(struct master *m)
 	m->reloading = 0;
 	m->generation = m->reload_gen;
 	m->sb->worker_generation = m->generation;
+	/*
+	 * The new generation read the plugins table after every set
+	 * published before this reload started: the set filters nothing
+	 * it serves, and a set that went stale (a change nobody
+	 * published) must not filter a later generation either.  A set
+	 * published meanwhile may be newer than what it read: kept, and
+	 * the reload it asked for follows.
+	 */
+	if (!m->enabled_since_start)
+		scoreboard_forget_enabled(m->sb);
 	for (i = 0; i < m->nw; i++) {
 		struct wproc *w = &m->w[i];
 
@@ -899,8 +926,10 @@ master_reload_start(struct master *m)
 	m->reload_gen = ++m->next_gen;
 	m->reloading = 1;
 	m->reload_deadline = scoreboard_now_ms() + READY_TIMEOUT_MS;
+	m->enabled_since_start = 0;
 	/* Workers re-read the enabled plugins when this moves (issue 6). */
-	m->sb->plugin_generation = m->sb->plugin_generation + 1;
+	__atomic_store_n(&m->sb->plugin_generation,
+	    m->sb->plugin_generation + 1, __ATOMIC_RELEASE);
 	if (m->started) {
 		struct timespec	ts;
 
@@ -920,6 +949,65 @@ master_reload_start(struct master *m)
 			}
 		}
 	}
+}
+
+/*
+ * "V:a,b,c" (V decimal, names comma separated, none for an empty set):
+ * published unless older than the set published last.  -1 when
+ * malformed (nothing published).
+ */
+static int
+master_publish_enabled(struct master *m, const char *spec)
+{
+	const char	*names[SB_PLUGINS_MAX + 1];
+	char		 buf[CONTROL_LINE_MAX], *p, *tok, *save = NULL, *end;
+	unsigned long long v;
+	size_t		 n = 0;
+
+	if (strlen(spec) >= sizeof(buf))
+		return -1;
+	memcpy(buf, spec, strlen(spec) + 1);
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (end == buf || *end != ':' || errno != 0)
+		return -1;
+	p = end + 1;
+	for (tok = strtok_r(p, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!plugin_name_valid(tok) || n > SB_PLUGINS_MAX)
+			return -1;
+		names[n++] = tok;
+	}
+	if (v < m->enabled_version) {
+		log_info("plugin set of snapshot %llu not published: %llu is "
+		    "newer", v, (unsigned long long)m->enabled_version);
+		return 0;
+	}
+	m->enabled_version = v;
+	m->enabled_since_start = 1;
+	scoreboard_publish_enabled(m->sb, names, n);
+	log_info("published the enabled plugins (snapshot %llu): %s", v,
+	    n > 0 ? spec + (size_t)(p - buf) : "none");
+	return 0;
+}
+
+/*
+ * "reload" or "reload enabled@SPEC" from a client or a worker: the set
+ * first, at once, then the reload (which may have to wait for one in
+ * progress).
+ */
+static void
+master_reload_command(struct master *m, struct client *c, struct wproc *w,
+    const char *cmd)
+{
+	static const char	 with_set[] = "reload enabled@";
+
+	if (strncmp(cmd, with_set, sizeof(with_set) - 1) == 0 &&
+	    !m->stopping &&
+	    master_publish_enabled(m, cmd + sizeof(with_set) - 1) == -1)
+		log_warn("malformed plugin set in '%.60s': reloading without",
+		    cmd);
+	master_reload_request(m, c, w);
 }
 
 /* Someone asked: a client (c), a worker (w), or a signal (neither). */
@@ -1082,6 +1170,28 @@ master_reap(struct master *m)
 
 /* --- control socket --------------------------------------------------- */
 
+/* The published set (we are its only writer), null when none is. */
+static json_t *
+master_enabled_json(struct master *m)
+{
+	const struct sb_enabled	*e = &m->sb->enabled;
+	json_t			*a;
+	char			 name[SB_PLUGIN_NAME];
+	uint32_t		 i;
+	size_t			 j;
+
+	if (!e->valid)
+		return json_null();
+	a = json_array();
+	for (i = 0; i < e->count && i < SB_PLUGINS_MAX; i++) {
+		for (j = 0; j < sizeof(name); j++)
+			name[j] = e->names[i][j];
+		name[sizeof(name) - 1] = '\0';
+		json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 static json_t *
 master_status_json(struct master *m)
 {
@@ -1126,12 +1236,13 @@ master_status_json(struct master *m)
 		    "slots", slots);
 		json_array_append_new(workers, wj);
 	}
-	root = json_pack("{s:I,s:I,s:b,s:b,s:I,s:o}",
+	root = json_pack("{s:I,s:I,s:b,s:b,s:I,s:o,s:o}",
 	    "pid", (json_int_t)getpid(),
 	    "generation", (json_int_t)m->generation,
 	    "reloading", m->reloading,
 	    "stopping", m->stopping,
 	    "plugin_generation", (json_int_t)m->sb->plugin_generation,
+	    "enabled_set", master_enabled_json(m),
 	    "workers", workers);
 	return root;
 }
@@ -1157,9 +1268,10 @@ master_client_command(struct master *m, struct client *c, const char *cmd)
 		free(s);
 		close(c->fd);
 		c->fd = -1;
-	} else if (strcmp(cmd, "reload") == 0) {
+	} else if (strcmp(cmd, "reload") == 0 ||
+	    strncmp(cmd, "reload enabled@", 15) == 0) {
 		log_info("reload requested on the control socket");
-		master_reload_request(m, c, NULL);
+		master_reload_command(m, c, NULL, cmd);
 	} else if (strcmp(cmd, "stop") == 0) {
 		log_info("stop requested on the control socket");
 		c->wait = WAIT_STOP;
@@ -1264,7 +1376,7 @@ static void
 master_worker_read(struct master *m, pid_t pid)
 {
 	struct wproc	*w;
-	char		 buf[128];
+	char		 buf[CONTROL_LINE_MAX];
 	ssize_t		 n;
 
 	for (;;) {
@@ -1302,10 +1414,11 @@ master_worker_read(struct master *m, pid_t pid)
 				m->quarantine_pending[0] = '\0';
 			}
 			master_reload_check(m);
-		} else if (strcmp(buf, "reload") == 0) {
+		} else if (strcmp(buf, "reload") == 0 ||
+		    strncmp(buf, "reload enabled@", 15) == 0) {
 			log_info("reload requested by worker %ld",
 			    (long)w->pid);
-			master_reload_request(m, NULL, w);
+			master_reload_command(m, NULL, w, buf);
 		} else
 			log_warn("worker %ld: unknown message '%.40s'",
 			    (long)w->pid, buf);

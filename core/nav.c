@@ -15,6 +15,7 @@
 #include "nav.h"
 #include "plugins.h"
 #include "request.h"
+#include "scoreboard.h"
 
 static const struct bureau_nav core_nav[] = {
 	{ "plugins", "插件管理", "Plugins", "#/plugins", "/js/pages/plugins.js",
@@ -96,9 +97,14 @@ nav_get(struct bureau_req *req, void *state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; ps != NULL && i < ps->count; i++)
+	for (i = 0; ps != NULL && i < ps->count; i++) {
+		/* Switched off since this worker loaded it: gone already. */
+		if (!scoreboard_plugin_live(req->thr->app->sb,
+		    req->thr->app->plugin_generation, ps->items[i].desc->name))
+			continue;
 		nav_add(req, items, ps->items[i].desc->name,
 		    ps->items[i].desc->nav);
+	}
 	nav_add(req, items, "core", core_nav);
 
 	/* Stable order for the menu: by "order", then as declared. */

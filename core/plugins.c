@@ -14,6 +14,7 @@
 #endif
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,11 @@ base_name(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
+static int	scan_dir(const struct config *, struct plugin_cache *,
+		    struct plugin_info **, size_t *);
+static int	is_downgrade(sqlite3 *, const char *, const char *, int,
+		    char *, size_t);
+
 /* --- plugin_info ----------------------------------------------------- */
 
 void
@@ -82,6 +88,80 @@ plugin_info_free(struct plugin_info *v, size_t count)
 	for (i = 0; i < count; i++)
 		plugin_info_clear(&v[i]);
 	free(v);
+}
+
+static int
+dup_or_null(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+plugin_info_copy(struct plugin_info *dst, const struct plugin_info *src)
+{
+	size_t	n, i;
+
+	memset(dst, 0, sizeof(*dst));
+	if (dup_or_null(&dst->path, src->path) == -1 ||
+	    dup_or_null(&dst->name, src->name) == -1 ||
+	    dup_or_null(&dst->version, src->version) == -1 ||
+	    dup_or_null(&dst->title, src->title) == -1 ||
+	    dup_or_null(&dst->description, src->description) == -1 ||
+	    dup_or_null(&dst->reason, src->reason) == -1)
+		goto fail;
+	for (n = 0; src->depends != NULL && src->depends[n] != NULL; n++)
+		;
+	if ((dst->depends = calloc(n + 1, sizeof(char *))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((dst->depends[i] = strdup(src->depends[i])) == NULL)
+			goto fail;
+	/* A deep copy: the copy may go to another thread than the one
+	 * that holds the cached original. */
+	if (src->report != NULL &&
+	    (dst->report = json_deep_copy(src->report)) == NULL)
+		goto fail;
+	dst->abi_major = src->abi_major;
+	dst->abi_minor = src->abi_minor;
+	dst->schema_version = src->schema_version;
+	dst->ok = src->ok;
+	dst->dev = src->dev;
+	dst->ino = src->ino;
+	dst->size = src->size;
+	dst->mtime_ns = src->mtime_ns;
+	return 0;
+fail:
+	plugin_info_clear(dst);
+	return -1;
+}
+
+int
+plugin_version_cmp(const char *a, const char *b)
+{
+	unsigned long	x, y;
+	char		*ea, *eb;
+
+	if (a == NULL || b == NULL)
+		return 2;
+	for (;;) {
+		if (*a < '0' || *a > '9' || *b < '0' || *b > '9')
+			return 2;
+		errno = 0;
+		x = strtoul(a, &ea, 10);
+		y = strtoul(b, &eb, 10);
+		if (errno != 0 || (*ea != '.' && *ea != '\0') ||
+		    (*eb != '.' && *eb != '\0'))
+			return 2;
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*ea == '\0' || *eb == '\0')
+			return *ea == *eb ? 0 : *ea == '\0' ? -1 : 1;
+		a = ea + 1;
+		b = eb + 1;
+	}
 }
 
 json_t *
@@ -163,9 +243,213 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* --- the probe cache ------------------------------------------------ */
+
+struct cache_entry {
+	char			*path;
+	dev_t			 dev;
+	ino_t			 ino;
+	off_t			 size;
+	int64_t			 mtime_ns, ctime_ns;
+	mode_t			 mode;
+	uid_t			 uid;
+	int			 seen;		/* in the current scan */
+	struct plugin_info	 info;
+};
+
+struct plugin_cache {
+	pthread_mutex_t		 mu;
+	struct cache_entry	*v;
+	size_t			 n, cap;
+	uint64_t		 hits, misses;
+};
+
+struct plugin_cache *
+plugin_cache_new(void)
+{
+	struct plugin_cache	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (pthread_mutex_init(&c->mu, NULL) != 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+cache_entry_clear(struct cache_entry *e)
+{
+	free(e->path);
+	plugin_info_clear(&e->info);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+plugin_cache_free(struct plugin_cache *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		cache_entry_clear(&c->v[i]);
+	free(c->v);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void
+cache_key(struct cache_entry *k, const struct stat *sb)
+{
+	k->dev = sb->st_dev;
+	k->ino = sb->st_ino;
+	k->size = sb->st_size;
+	k->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+	    sb->st_mtim.tv_nsec;
+	k->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 +
+	    sb->st_ctim.tv_nsec;
+	k->mode = sb->st_mode;
+	k->uid = sb->st_uid;
+}
+
+static int
+cache_key_same(const struct cache_entry *a, const struct cache_entry *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+	    a->mode == b->mode && a->uid == b->uid;
+}
+
+/*
+ * Whether the probe itself answered (kept), or we could not get an
+ * answer out of it (not kept: it may well answer next time).
+ */
+static int
+cache_keepable(const struct plugin_info *pi)
+{
+	static const char *const transient[] = {
+		"out of memory", "cannot run the ", "cannot fork the ",
+		"no probe helper", "could not run the probe helper",
+		"no database configured", NULL
+	};
+	size_t	i;
+
+	if (pi->ok || pi->reason == NULL)
+		return 1;
+	for (i = 0; transient[i] != NULL; i++)
+		if (strncmp(pi->reason, transient[i],
+		    strlen(transient[i])) == 0)
+			return 0;
+	return strstr(pi->reason, " timed out after ") == NULL &&
+	    strstr(pi->reason, ": waitpid: ") == NULL;
+}
+
+/*
+ * One file through the cache (c locked by the caller) or the probe.
+ * Lstat'ed before probing: should the file change in between, the
+ * answer is kept under the old identity and simply never found again.
+ */
+static void
+probe_cached(const struct config *cfg, struct plugin_cache *c,
+    const char *path, struct plugin_info *out)
+{
+	struct cache_entry	 key, *e = NULL, *nv;
+	struct stat		 sb;
+	size_t			 i;
+
+	if (c == NULL || lstat(path, &sb) == -1) {
+		(void)probe_run(cfg, path, out);
+		return;
+	}
+	memset(&key, 0, sizeof(key));
+	cache_key(&key, &sb);
+	for (i = 0; i < c->n && e == NULL; i++)
+		if (strcmp(c->v[i].path, path) == 0)
+			e = &c->v[i];
+	if (e != NULL && cache_key_same(e, &key)) {
+		e->seen = 1;
+		if (plugin_info_copy(out, &e->info) == 0) {
+			c->hits++;
+			return;
+		}
+	}
+	c->misses++;
+	(void)probe_run(cfg, path, out);
+	if (!cache_keepable(out))
+		return;
+	if (e == NULL) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap == 0 ? 16 : c->cap * 2;
+
+			if ((nv = realloc(c->v, cap * sizeof(*nv))) == NULL)
+				return;
+			c->v = nv;
+			c->cap = cap;
+		}
+		e = &c->v[c->n];
+		memset(e, 0, sizeof(*e));
+		if ((e->path = strdup(path)) == NULL)
+			return;
+		c->n++;
+	} else
+		plugin_info_clear(&e->info);
+	if (plugin_info_copy(&e->info, out) == -1) {
+		/* Keep the slot but never match it again. */
+		e->ino = 0;
+		e->mode = 0;
+		return;
+	}
+	cache_key(e, &sb);
+	e->seen = 1;
+}
+
+/* Forgets files that were not in this scan (removed, renamed away). */
+static void
+cache_prune(struct plugin_cache *c)
+{
+	size_t	i, j;
+
+	for (i = 0, j = 0; i < c->n; i++) {
+		if (c->v[i].seen) {
+			c->v[i].seen = 0;
+			c->v[j++] = c->v[i];
+		} else
+			cache_entry_clear(&c->v[i]);
+	}
+	c->n = j;
+}
+
 int
 plugin_scan(const struct config *cfg, struct plugin_info **out,
     size_t *count)
+{
+	return plugin_scan_cached(cfg, NULL, out, count);
+}
+
+int
+plugin_scan_cached(const struct config *cfg, struct plugin_cache *cache,
+    struct plugin_info **out, size_t *count)
+{
+	int	rc;
+
+	if (cache == NULL)
+		return scan_dir(cfg, NULL, out, count);
+	pthread_mutex_lock(&cache->mu);
+	rc = scan_dir(cfg, cache, out, count);
+	if (rc == 0)
+		cache_prune(cache);
+	log_debug("plugins: probe cache: %llu hits, %llu misses",
+	    (unsigned long long)cache->hits,
+	    (unsigned long long)cache->misses);
+	pthread_mutex_unlock(&cache->mu);
+	return rc;
+}
+
+static int
+scan_dir(const struct config *cfg, struct plugin_cache *cache,
+    struct plugin_info **out, size_t *count)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -211,7 +495,7 @@ plugin_scan(const struct config *cfg, struct plugin_info **out,
 	for (i = 0; i < n; i++) {
 		if (asprintf(&path, "%s/%s", cfg->plugin_dir, names[i]) == -1)
 			goto oom;
-		(void)probe_run(cfg, path, &v[i]);
+		probe_cached(cfg, cache, path, &v[i]);
 		free(path);
 		path = NULL;
 	}
@@ -663,6 +947,19 @@ load_one(const struct config *cfg, sqlite3 *db,
 		    desc->name);
 		goto fail_loaded;
 	}
+	/* migrate_apply refuses an older schema; an older version with the
+	 * same schema is refused here, as plugin_enable does. */
+	switch (is_downgrade(db, desc->name, desc->version,
+	    migrate_latest(desc->migrations), why, whylen)) {
+	case 0:
+		break;
+	case -1:
+		seterr(why, whylen, "reading its recorded version failed: %s",
+		    sqlite3_errmsg(db));
+		/* FALLTHROUGH */
+	default:
+		goto fail_loaded;
+	}
 	if (migrate_apply(db, desc->name, desc->migrations, 0, why,
 	    whylen) == -1)
 		goto fail_loaded;
@@ -851,24 +1148,31 @@ plugin_set_unload(struct plugin_set *set)
 /* --- enable, disable, quarantine ------------------------------------ */
 
 static json_t *
-state_json(const char *state, const char *reason)
+state_json(const char *state, const char *reason, const char *version)
 {
-	return json_pack("{s:s,s:o}", "state", state[0] != '\0' ? state :
+	json_t	*o;
+
+	o = json_pack("{s:s,s:o}", "state", state[0] != '\0' ? state :
 	    "absent", "reason", reason != NULL ? json_string(reason) :
 	    json_null());
+	if (o != NULL && version != NULL && version[0] != '\0')
+		json_object_set_new(o, "version", json_string(version));
+	return o;
 }
 
+/* versions: NULL when the change is not about one (disable). */
 static int
 run_audit(sqlite3 *db, const struct plugin_change *ch, const char *action,
-    const char *name, const char *from, const char *to, const char *reason)
+    const char *name, const char *from, const char *to, const char *reason,
+    const char *from_version, const char *to_version)
 {
 	json_t	*before, *after;
 	int	 rc;
 
 	if (ch == NULL || ch->audit == NULL)
 		return 0;
-	before = state_json(from, NULL);
-	after = state_json(to, reason);
+	before = state_json(from, NULL, from_version);
+	after = state_json(to, reason, to_version);
 	rc = ch->audit(db, action, name, before, after, ch->arg);
 	json_decref(before);
 	json_decref(after);
@@ -902,7 +1206,7 @@ int
 plugin_enable(sqlite3 *db, const struct config *cfg, const char *name,
     const char *actor, char *err, size_t errlen)
 {
-	struct plugin_change	ch = { actor, NULL, NULL };
+	struct plugin_change	ch = { .actor = actor };
 
 	return plugin_enable_ex(db, cfg, name, &ch, err, errlen);
 }
@@ -911,9 +1215,111 @@ int
 plugin_disable(sqlite3 *db, const char *name, const char *actor, char *err,
     size_t errlen)
 {
-	struct plugin_change	ch = { actor, NULL, NULL };
+	struct plugin_change	ch = { .actor = actor };
 
 	return plugin_disable_ex(db, name, &ch, err, errlen);
+}
+
+/* The version the plugins table records for name ("" when none). */
+static int
+recorded_version(sqlite3 *db, const char *name, char *buf, size_t buflen)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT version FROM plugins WHERE "
+	    "name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		snprintf(buf, buflen, "%s", (const char *)
+		    sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * A file older than what the database records -- its schema or its
+ * version -- is a downgrade: 1 with why; 0; -1 on a database error.
+ */
+static int
+is_downgrade(sqlite3 *db, const char *name, const char *version,
+    int schema_latest, char *why, size_t whylen)
+{
+	char	rec[64];
+	int	cur;
+
+	if ((cur = migrate_version(db, name)) == -1)
+		return -1;
+	if (cur > schema_latest) {
+		seterr(why, whylen, "the schema of %s is at version %d, newer "
+		    "than this build knows (%d): downgrade refused", name, cur,
+		    schema_latest);
+		return 1;
+	}
+	if (recorded_version(db, name, rec, sizeof(rec)) == -1)
+		return -1;
+	if (rec[0] != '\0' && plugin_version_cmp(version, rec) == -1) {
+		seterr(why, whylen, "%s %s is older than the recorded version "
+		    "%s: downgrade refused", name, version, rec);
+		return 1;
+	}
+	return 0;
+}
+
+/* An enabled plugin whose file is newer than what the database records. */
+static int
+is_upgrade(sqlite3 *db, const struct plugin_info *pi)
+{
+	char	rec[64];
+	int	cur;
+
+	if ((cur = migrate_version(db, pi->name)) == -1 ||
+	    recorded_version(db, pi->name, rec, sizeof(rec)) == -1)
+		return 0;
+	return cur < pi->schema_version ||
+	    plugin_version_cmp(pi->version, rec) == 1;
+}
+
+static void
+refuse(const struct plugin_change *ch, int code, const char *names)
+{
+	size_t	i, o = 0;
+
+	if (ch == NULL)
+		return;
+	if (ch->refused != NULL)
+		*ch->refused = code;
+	if (ch->names == NULL || ch->nameslen == 0)
+		return;
+	/* "a, b" as the messages have it -> "a,b" */
+	for (i = 0; names != NULL && names[i] != '\0' &&
+	    o + 1 < ch->nameslen; i++)
+		if (names[i] != ' ')
+			ch->names[o++] = names[i];
+	ch->names[o] = '\0';
+}
+
+/*
+ * A test-load that failed is recorded as 'failed' with its reason
+ * (audited): the Plugins page keeps showing why after this answer, and
+ * no worker loads a failed plugin.  Best effort: the refusal stands
+ * either way.
+ */
+static void
+record_test_load_failure(sqlite3 *db, const struct plugin_change *ch,
+    const char *name, const char *from, const char *reason)
+{
+	if (db_begin(db) == -1)
+		return;
+	if (write_state(db, name, "failed", reason, NULL,
+	    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
+	    run_audit(db, ch, "plugin.test_load_failed", name, from, "failed",
+	    reason, NULL, NULL) == -1 ||
+	    db_commit(db) == -1)
+		db_rollback(db);
 }
 
 int
@@ -922,29 +1328,38 @@ plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
 {
 	struct plugin_info	*infos = NULL, *pi = NULL, tl;
 	size_t			 ninfo = 0, i;
-	char			 state[32], fname[64], missing[512];
-	int			 rc = -1, tl_done = 0;
+	char			 state[32], fname[64], missing[512], old[64];
+	char			 why[1024];
+	int			 rc = -1, tl_done = 0, upgrade = 0, dg;
 
 	if (errlen > 0)
 		err[0] = '\0';
+	refuse(ch, PLUGIN_REFUSED_NONE, NULL);
+	if (ch != NULL && ch->changed != NULL)
+		*ch->changed = 0;
 	memset(&tl, 0, sizeof(tl));
 	if (!plugin_name_valid(name)) {
 		seterr(err, errlen, "invalid plugin name");
+		refuse(ch, PLUGIN_REFUSED_INVALID, NULL);
 		return -1;
 	}
 	if (!sqlite3_get_autocommit(db)) {
 		/* The test-load needs the write lock we would be holding. */
 		seterr(err, errlen, "plugin_enable inside a transaction");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		return -1;
 	}
-	if (read_state(db, name, state, sizeof(state)) == -1) {
+	if (read_state(db, name, state, sizeof(state)) == -1 ||
+	    recorded_version(db, name, old, sizeof(old)) == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		return -1;
 	}
-	if (strcmp(state, "enabled") == 0)
-		return 0;
+	/* A fresh look at the files, never a cached one: this decides
+	 * what every worker will load. */
 	if (plugin_scan(cfg, &infos, &ninfo) == -1) {
 		seterr(err, errlen, "cannot read the plugin directory");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		return -1;
 	}
 	snprintf(fname, sizeof(fname), "%s.so", name);
@@ -955,19 +1370,38 @@ plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
 		seterr(err, errlen, "no plugin file %s in %s", fname,
 		    cfg->plugin_dir != NULL ?
 		    cfg->plugin_dir : "(unset)");
+		refuse(ch, PLUGIN_REFUSED_UNKNOWN, NULL);
 		goto out;
 	}
 	if (!pi->ok) {
 		seterr(err, errlen, "%s cannot be enabled: %s", name,
 		    pi->reason);
+		refuse(ch, PLUGIN_REFUSED_INCOMPATIBLE, NULL);
 		goto out;
+	}
+	if ((dg = is_downgrade(db, name, pi->version, pi->schema_version, why,
+	    sizeof(why))) != 0) {
+		seterr(err, errlen, "%s", dg == -1 ? "database error" : why);
+		refuse(ch, dg == -1 ? PLUGIN_REFUSED_ERROR :
+		    PLUGIN_REFUSED_INCOMPATIBLE, NULL);
+		goto out;
+	}
+	if (strcmp(state, "enabled") == 0) {
+		/* The same file again changes nothing; a newer one is an
+		 * upgrade, which goes through the same steps. */
+		if (!(upgrade = is_upgrade(db, pi))) {
+			rc = 0;
+			goto out;
+		}
 	}
 	if (missing_deps(db, pi->depends, missing, sizeof(missing)) == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto out;
 	}
 	if (missing[0] != '\0') {
 		seterr(err, errlen, "requires %s", missing);
+		refuse(ch, PLUGIN_REFUSED_DEPENDENCIES, missing);
 		goto out;
 	}
 	/*
@@ -979,20 +1413,28 @@ plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
 	if (probe_run_ex(cfg, pi->path, PROBE_TEST_LOAD, 0, &tl) == -1) {
 		seterr(err, errlen, "%s could not be enabled: %s", name,
 		    tl.reason != NULL ? tl.reason : "test-load failed");
+		refuse(ch, PLUGIN_REFUSED_TEST_LOAD, NULL);
+		/* An upgrade that fails leaves the running version alone. */
+		if (!upgrade)
+			record_test_load_failure(db, ch, name, state,
+			    tl.reason != NULL ? tl.reason : "test-load failed");
 		goto out;
 	}
 	if (db_begin(db) == -1) {
 		seterr(err, errlen, "database busy");
+		refuse(ch, PLUGIN_REFUSED_BUSY, NULL);
 		goto out;
 	}
 	/* Again under the write lock: a dependency may just have gone. */
 	if (read_state(db, name, state, sizeof(state)) == -1 ||
 	    missing_deps(db, pi->depends, missing, sizeof(missing)) == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto rollback;
 	}
 	if (missing[0] != '\0') {
 		seterr(err, errlen, "requires %s", missing);
+		refuse(ch, PLUGIN_REFUSED_DEPENDENCIES, missing);
 		goto rollback;
 	}
 	if (write_state(db, name, "enabled", NULL, pi->version,
@@ -1000,19 +1442,29 @@ plugin_enable_ex(sqlite3 *db, const struct config *cfg, const char *name,
 	    plugin_deps_record(db, name, (const char *const *)pi->depends)
 	    == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto rollback;
 	}
 	if (run_audit(db, ch, "plugin.enable", name, state, "enabled",
-	    NULL) == -1) {
+	    NULL, old, pi->version) == -1) {
 		seterr(err, errlen, "audit failed");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto rollback;
 	}
 	if (db_commit(db) == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto out;
 	}
-	log_info("plugins: %s enabled by %s", name, ch != NULL &&
-	    ch->actor != NULL ? ch->actor : "system");
+	if (upgrade)
+		log_info("plugins: %s upgraded from %s to %s by %s", name,
+		    old[0] != '\0' ? old : "?", pi->version, ch != NULL &&
+		    ch->actor != NULL ? ch->actor : "system");
+	else
+		log_info("plugins: %s enabled by %s", name, ch != NULL &&
+		    ch->actor != NULL ? ch->actor : "system");
+	if (ch != NULL && ch->changed != NULL)
+		*ch->changed = 1;
 	rc = 0;
 	goto out;
 rollback:
@@ -1063,18 +1515,24 @@ plugin_disable_ex(sqlite3 *db, const char *name,
 
 	if (errlen > 0)
 		err[0] = '\0';
+	refuse(ch, PLUGIN_REFUSED_NONE, NULL);
+	if (ch != NULL && ch->changed != NULL)
+		*ch->changed = 0;
 	if (!plugin_name_valid(name)) {
 		seterr(err, errlen, "invalid plugin name");
+		refuse(ch, PLUGIN_REFUSED_INVALID, NULL);
 		return -1;
 	}
 	if (db_begin(db) == -1) {
 		seterr(err, errlen, "database busy");
+		refuse(ch, PLUGIN_REFUSED_BUSY, NULL);
 		return -1;
 	}
 	if (read_state(db, name, state, sizeof(state)) == -1)
 		goto dberr;
 	if (state[0] == '\0') {
 		seterr(err, errlen, "no plugin %s is known", name);
+		refuse(ch, PLUGIN_REFUSED_UNKNOWN, NULL);
 		goto fail;
 	}
 	if (strcmp(state, "disabled") == 0) {
@@ -1085,25 +1543,31 @@ plugin_disable_ex(sqlite3 *db, const char *name,
 		goto dberr;
 	if (deps[0] != '\0') {
 		seterr(err, errlen, "required by %s", deps);
+		refuse(ch, PLUGIN_REFUSED_REQUIRED, deps);
 		goto fail;
 	}
 	if (write_state(db, name, "disabled", NULL, NULL,
 	    ch != NULL ? ch->actor : NULL, NULL) == -1)
 		goto dberr;
 	if (run_audit(db, ch, "plugin.disable", name, state, "disabled",
-	    NULL) == -1) {
+	    NULL, NULL, NULL) == -1) {
 		seterr(err, errlen, "audit failed");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		goto fail;
 	}
 	if (db_commit(db) == -1) {
 		seterr(err, errlen, "database error");
+		refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 		return -1;
 	}
+	if (ch != NULL && ch->changed != NULL)
+		*ch->changed = 1;
 	log_info("plugins: %s disabled by %s", name, ch != NULL &&
 	    ch->actor != NULL ? ch->actor : "system");
 	return 0;
 dberr:
 	seterr(err, errlen, "database error");
+	refuse(ch, PLUGIN_REFUSED_ERROR, NULL);
 fail:
 	db_rollback(db);
 	return -1;
@@ -1134,7 +1598,7 @@ plugin_quarantine(sqlite3 *db, const char *name, const char *reason,
 	if (write_state(db, name, "quarantined", reason, NULL,
 	    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
 	    run_audit(db, ch, "plugin.quarantine", name, state, "quarantined",
-	    reason) == -1)
+	    reason, NULL, NULL) == -1)
 		goto dberr;
 	/* Everything that stands on it goes too, transitively. */
 	if (sqlite3_prepare_v2(db, "WITH RECURSIVE dep(n) AS (SELECT ?1 "
@@ -1160,13 +1624,12 @@ plugin_quarantine(sqlite3 *db, const char *name, const char *reason,
 		goto dberr;
 	sqlite3_finalize(st);
 	st = NULL;
-	snprintf(why, sizeof(why), "disabled because %s was quarantined",
-	    name);
+	snprintf(why, sizeof(why), "depends on %s (quarantined)", name);
 	for (i = 0; i < ntodo; i++)
 		if (write_state(db, todo[i], "disabled", why, NULL,
 		    ch != NULL ? ch->actor : NULL, NULL) == -1 ||
 		    run_audit(db, ch, "plugin.disable", todo[i], "enabled",
-		    "disabled", why) == -1)
+		    "disabled", why, NULL, NULL) == -1)
 			goto dberr;
 	if (db_commit(db) == -1)
 		goto dberr_nort;
@@ -1206,8 +1669,101 @@ info_key(const struct plugin_info *pi, char *buf, size_t len)
 	return buf;
 }
 
+/* The table's view of one plugin, while listing. */
+struct list_row {
+	const char	*state;		/* NULL: no row */
+	json_t		*row;		/* borrowed from rows */
+};
+
+static const char *
+row_str(const json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(row, key));
+}
+
+/*
+ * The state shown for a file that passed the probe, from its row:
+ * "failed" (a worker could not migrate or init it) and a downgrade are
+ * both "incompatible", with the reason.
+ */
+static void
+list_state(json_t *o, const struct plugin_info *pi, json_t *row)
+{
+	const char	*state = row != NULL ? row_str(row, "state") : NULL;
+	const char	*rec = row != NULL ? row_str(row, "db_version") : NULL;
+	json_int_t	 applied;
+	char		 why[512];
+
+	applied = row != NULL ? json_integer_value(json_object_get(row,
+	    "schema_applied")) : 0;
+	why[0] = '\0';
+	if (applied > pi->schema_version)
+		snprintf(why, sizeof(why), "the schema of %s is at version "
+		    "%lld, newer than this build knows (%d): downgrade "
+		    "refused", pi->name, (long long)applied,
+		    pi->schema_version);
+	else if (rec != NULL && plugin_version_cmp(pi->version, rec) == -1)
+		snprintf(why, sizeof(why), "%s %s is older than the recorded "
+		    "version %s: downgrade refused", pi->name, pi->version,
+		    rec);
+	if (why[0] != '\0') {
+		json_object_set_new(o, "state", json_string("incompatible"));
+		json_object_set_new(o, "reason", json_string(why));
+		return;
+	}
+	if (state == NULL) {
+		json_object_set_new(o, "state", json_string("disabled"));
+		return;
+	}
+	json_object_set_new(o, "state", json_string(strcmp(state, "failed")
+	    == 0 ? "incompatible" : state));
+	if (row_str(row, "reason") != NULL)
+		json_object_set(o, "reason", json_object_get(row, "reason"));
+	/* A newer file than what runs: enabling it again upgrades. */
+	if (strcmp(state, "enabled") == 0)
+		json_object_set_new(o, "upgrade", json_boolean(
+		    applied < pi->schema_version || (rec != NULL &&
+		    plugin_version_cmp(pi->version, rec) == 1)));
+}
+
+/* What an admin may do with it, for the UI's buttons. */
+static json_t *
+list_actions(const json_t *o)
+{
+	const char	*state = json_string_value(json_object_get(o, "state"));
+	const char	*db = json_string_value(json_object_get(o, "db_state"));
+	int		 file_ok = json_is_true(json_object_get(o, "ok"));
+	int		 downgrade;
+	json_t		*a = json_array();
+
+	downgrade = json_is_string(json_object_get(o, "reason")) &&
+	    strstr(json_string_value(json_object_get(o, "reason")),
+	    "downgrade refused") != NULL;
+	if (state == NULL)
+		return a;
+	if (strcmp(state, "enabled") == 0) {
+		if (json_is_true(json_object_get(o, "upgrade")))
+			json_array_append_new(a, json_string("enable"));
+		json_array_append_new(a, json_string("disable"));
+		return a;
+	}
+	if (file_ok && !downgrade)
+		json_array_append_new(a, json_string("enable"));
+	if (db != NULL && strcmp(db, "disabled") != 0 &&
+	    strcmp(state, "disabled") != 0)
+		json_array_append_new(a, json_string("disable"));
+	return a;
+}
+
 json_t *
 plugin_list_json(sqlite3 *db, const struct config *cfg)
+{
+	return plugin_list_json_ex(db, cfg, NULL);
+}
+
+json_t *
+plugin_list_json_ex(sqlite3 *db, const struct config *cfg,
+    struct plugin_cache *cache)
 {
 	struct plugin_info	*infos = NULL;
 	size_t			 ninfo = 0, i, k;
@@ -1217,7 +1773,7 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 	char			 stem[256];
 	int			 rc;
 
-	if (plugin_scan(cfg, &infos, &ninfo) == -1)
+	if (plugin_scan_cached(cfg, cache, &infos, &ninfo) == -1)
 		return NULL;
 	/* The table's view first: name -> {state, reason, ...}. */
 	rows = json_object();
@@ -1258,24 +1814,18 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 		if (infos[i].name == NULL)
 			json_object_set_new(o, "name", json_string(key));
 		row = json_object_get(rows, key);
-		if (!infos[i].ok) {
+		json_object_set(o, "db_state", row != NULL ?
+		    json_object_get(row, "state") : json_null());
+		json_object_set(o, "recorded_version", row != NULL ?
+		    json_object_get(row, "db_version") : json_null());
+		if (!infos[i].ok)
 			json_object_set_new(o, "state",
 			    json_string("incompatible"));
-			if (row != NULL)
-				json_object_set_new(o, "db_state", json_incref(
-				    json_object_get(row, "state")));
-		} else {
-			json_object_set_new(o, "state", row != NULL ?
-			    json_incref(json_object_get(row, "state")) :
-			    json_string("disabled"));
-			if (row != NULL && !json_is_null(json_object_get(row,
-			    "reason")))
-				json_object_set(o, "reason",
-				    json_object_get(row, "reason"));
-		}
-		json_object_set_new(o, "enabled", json_boolean(infos[i].ok &&
-		    row != NULL && strcmp(json_string_value(json_object_get(
-		    row, "state")), "enabled") == 0));
+		else
+			list_state(o, &infos[i], row);
+		json_object_set_new(o, "enabled", json_boolean(strcmp(
+		    json_string_value(json_object_get(o, "state")),
+		    "enabled") == 0));
 		json_object_set(o, "changed_at", row != NULL ?
 		    json_object_get(row, "changed_at") : json_null());
 		json_object_set(o, "changed_by", row != NULL ?
@@ -1296,6 +1846,7 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 					    json_string(infos[k].name));
 		}
 		json_object_set_new(o, "required_by", rb);
+		json_object_set_new(o, "actions", list_actions(o));
 		json_array_append_new(out, o);
 	}
 	/* Rows whose file is gone: the admin should see those too. */
@@ -1307,16 +1858,22 @@ plugin_list_json(sqlite3 *db, const struct config *cfg)
 			    name) == 0;
 		if (seen)
 			continue;
-		o = json_pack("{s:o,s:s,s:O,s:s,s:O,s:O,s:O,s:b}",
+		o = json_pack("{s:o,s:s,s:O,s:s,s:O,s:O,s:O,s:O,s:b,s:o,s:o,"
+		    "s:O}",
 		    "file", json_null(), "name", name,
 		    "db_state", json_object_get(row, "state"),
 		    "state", "missing",
 		    "reason", json_object_get(row, "reason"),
+		    "recorded_version", json_object_get(row, "db_version"),
 		    "changed_at", json_object_get(row, "changed_at"),
 		    "changed_by", json_object_get(row, "changed_by"),
-		    "enabled", 0);
-		if (o != NULL)
-			json_array_append_new(out, o);
+		    "enabled", 0, "depends", json_array(),
+		    "required_by", json_array(),
+		    "schema_applied", json_object_get(row, "schema_applied"));
+		if (o == NULL)
+			continue;
+		json_object_set_new(o, "actions", list_actions(o));
+		json_array_append_new(out, o);
 	}
 	json_decref(rows);
 	plugin_info_free(infos, ninfo);
@@ -1328,4 +1885,53 @@ fail:
 	json_decref(out);
 	plugin_info_free(infos, ninfo);
 	return NULL;
+}
+
+/* --- the enabled set, for the master ----------------------------------- */
+
+int
+plugin_enabled_spec(sqlite3 *db, char *buf, size_t buflen)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 used;
+	int		 own = sqlite3_get_autocommit(db), rc, w;
+	long long	 v = 0;
+
+	/* One read transaction: the id and the names of one snapshot. */
+	if (own && db_exec(db, "BEGIN") == -1)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM "
+	    "audit_log", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	w = snprintf(buf, buflen, "%lld:", v);
+	if (w < 0 || (size_t)w >= buflen)
+		goto fail;
+	used = (size_t)w;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM plugins WHERE state = "
+	    "'enabled' ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w = snprintf(buf + used, buflen - used, "%s%s",
+		    buf[used - 1] == ':' ? "" : ",",
+		    (const char *)sqlite3_column_text(st, 0));
+		if (w < 0 || (size_t)w >= buflen - used)
+			goto fail;
+		used += (size_t)w;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (own)
+		(void)db_exec(db, "COMMIT");
+	return 0;
+fail:
+	log_err("plugins: reading the enabled set: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (own)
+		(void)db_exec(db, "ROLLBACK");
+	return -1;
 }

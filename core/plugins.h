@@ -104,7 +104,9 @@ int	plugin_dlopen_fd(int fd, void **handle,
 
 /*
  * The probe's entry point: bureaud --probe PATH.  Prints one JSON object
- * on stdout, {"ok":true,...} or {"ok":false,"reason":...}; returns the
+ * on stdout, {"ok":true,...} or {"ok":false,"reason":...}, after a line
+ * "#stage WHAT" before each step that runs plugin code (so the caller
+ * can say where a crash happened); returns the
  * exit status: 0 either way, 2 for a usage error.  service_uid is the
  * one owner besides root that a plugin file may have; main passes
  * getuid() (the probe runs as the worker's user).
@@ -145,20 +147,51 @@ int	plugin_scan(const struct config *, struct plugin_info **out,
 void	plugin_info_free(struct plugin_info *, size_t count);
 /* Frees what one entry owns (not the entry itself) and zeroes it. */
 void	plugin_info_clear(struct plugin_info *);
+/* A deep copy (the report too); 0, or -1 with dst cleared. */
+int	plugin_info_copy(struct plugin_info *dst, const struct plugin_info *src);
+
+/*
+ * A process's memory of probe answers, keyed by path and the file's
+ * identity as lstat() sees it (device, inode, size, mtime, ctime, mode,
+ * owner): a file replaced by rename, rewritten, chmod'ed or chown'ed is
+ * probed again.  Answers the probe could not give (fork failed, timed
+ * out) are not kept.  Thread-safe: one scan at a time per cache.
+ */
+struct plugin_cache;
+struct plugin_cache *plugin_cache_new(void);
+void	plugin_cache_free(struct plugin_cache *);
+/* plugin_scan through a cache (NULL: plugin_scan itself). */
+int	plugin_scan_cached(const struct config *, struct plugin_cache *,
+	    struct plugin_info **out, size_t *count);
+
+/*
+ * Compares two plugin versions made of dot-separated numbers ("1.10.2"):
+ * <0, 0, >0.  2 when either is not of that form (not comparable).
+ */
+int	plugin_version_cmp(const char *a, const char *b);
 /* One file as the admin API shows it (new reference). */
 json_t	*plugin_info_json(const struct plugin_info *);
 
 /*
  * Every plugin file and every row of the plugins table, merged, for
  * GET /api/v1/plugins: name, file, title, version, description, abi,
- * state (enabled|disabled|quarantined|failed|incompatible|missing),
- * reason, depends, required_by, schema_version (file) and
- * schema_applied (database), changed_at, changed_by, routes, nav,
- * permissions.  A file refused before its descriptor could be read is
- * named after the file (NAME.so -> NAME), with the table's state for
- * that name in db_state.  New reference, or NULL on a database error.
+ * state, reason, db_state (the table's state, null without a row),
+ * recorded_version (the table's), depends, required_by, schema_version
+ * (latest in the file) and schema_applied (recorded in the database),
+ * upgrade (enabled, and the file is newer than what runs), changed_at,
+ * changed_by, routes, nav, permissions, migrations, enabled, actions
+ * (what an admin may do: "enable", "disable").
+ *
+ * state: enabled | disabled | quarantined (reason: the crashes) |
+ * incompatible (reason: the probe's refusal, the failed migration or
+ * init recorded by a worker -- db_state "failed" --, or a downgrade) |
+ * missing (a row whose file is gone).  A file refused before its
+ * descriptor could be read is named after the file (NAME.so -> NAME).
+ * New reference, or NULL on a database error.
  */
 json_t	*plugin_list_json(sqlite3 *, const struct config *);
+json_t	*plugin_list_json_ex(sqlite3 *, const struct config *,
+	    struct plugin_cache *);
 
 /* --- loading into a worker ----------------------------------------- */
 
@@ -196,11 +229,35 @@ struct plugin_change {
 			    const char *name, json_t *before, json_t *after,
 			    void *arg);
 	void		*arg;
+	/*
+	 * Optional outputs, for a caller that answers with a status: why
+	 * enable/disable refused (PLUGIN_REFUSED_*), the plugin names a
+	 * dependency refusal is about ("a,b"), and for enable whether
+	 * anything changed (0: it was enabled already, same file).
+	 */
+	int		*refused;
+	char		*names;
+	size_t		 nameslen;
+	int		*changed;
 };
+
+#define PLUGIN_REFUSED_NONE		0
+#define PLUGIN_REFUSED_INVALID		1	/* bad name */
+#define PLUGIN_REFUSED_UNKNOWN		2	/* no such file or row */
+#define PLUGIN_REFUSED_INCOMPATIBLE	3	/* probe refusal, downgrade */
+#define PLUGIN_REFUSED_DEPENDENCIES	4	/* unmet: names */
+#define PLUGIN_REFUSED_TEST_LOAD	5	/* crashed/failed test-load */
+#define PLUGIN_REFUSED_REQUIRED		6	/* enabled dependents: names */
+#define PLUGIN_REFUSED_BUSY		7	/* database locked */
+#define PLUGIN_REFUSED_ERROR		8	/* database, memory, audit */
 
 /*
  * plugin_enable: the file NAME.so must pass the probe and the test-load,
- * and every dependency must be enabled ("requires projects").
+ * must not be older than what the database records (schema version or
+ * plugin version: a downgrade), and every dependency must be enabled
+ * ("requires projects").  Enabling an enabled plugin is a no-op unless
+ * its file is newer than what runs (an upgrade): then it is test-loaded
+ * and recorded again, so the reload that follows migrates forward.
  * plugin_disable: refused while an enabled plugin depends on it
  * ("required by expos, regions").  Both keep the plugin's data, record
  * changed_at/changed_by and are no-ops when already in that state.
@@ -229,5 +286,13 @@ int	plugin_quarantine(sqlite3 *, const char *name, const char *reason,
  */
 int	plugin_deps_record(sqlite3 *, const char *name,
 	    const char *const *depends);
+
+/*
+ * The enabled set for the master, read in one snapshot right after a
+ * change committed: "V:a,b,c" (V = the audit log's last id, which orders
+ * snapshots; names sorted; nothing after the colon for none).  0, or -1
+ * on a database error or when buf is too small.
+ */
+int	plugin_enabled_spec(sqlite3 *, char *buf, size_t buflen);
 
 #endif

@@ -7,6 +7,11 @@
  * threaded process can deadlock on the loader's locks).  Whatever the
  * file does -- crash, hang, print -- costs that process only; the caller
  * (probe_run) turns it into a refusal with a reason.
+ *
+ * Before each step that runs plugin code the helper writes a line
+ * "#stage WHAT" to its answer pipe, so that a crash or a hang is
+ * reported with where it happened ("crashed with signal 11 (SIGSEGV) in
+ * init"); the answer itself is the last line that is not a stage.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -529,6 +534,31 @@ emit(int outfd, json_t *o)
 	free(s);
 }
 
+/* "#stage what": where a crash would have happened (see the top). */
+static void
+stage(int outfd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+stage(int outfd, const char *fmt, ...)
+{
+	char	line[160];
+	va_list	ap;
+	int	n;
+
+	memcpy(line, "#stage ", 7);
+	va_start(ap, fmt);
+	n = vsnprintf(line + 7, sizeof(line) - 8, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	/* One short write: atomic on a pipe, never mixed with the answer. */
+	while (write(outfd, line, (size_t)n) == -1 && errno == EINTR)
+		;
+}
+
 static void
 emit_refusal(int outfd, const char *name, const char *reason)
 {
@@ -602,6 +632,7 @@ probe_main(const char *path, int service_uid)
 
 /* Dependency closure in load order (dependencies first). */
 struct tl_state {
+	int			 outfd;		/* for stage() */
 	const char		*dir;
 	int			 service_uid;
 	struct probed		 items[MAX_DEPENDS + 1];
@@ -631,6 +662,7 @@ tl_visit(struct tl_state *tl, const char *name, char *why, size_t whylen)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s.so", tl->dir, name);
+	stage(tl->outfd, "the dependency %s (dlopen)", name);
 	if (probe_one(path, tl->service_uid, &pr, &seen, sub,
 	    sizeof(sub)) == -1) {
 		if (pr.fd != -1)
@@ -681,10 +713,13 @@ test_load(struct tl_state *tl, const char *db_path,
 		setwhy(why, whylen, "BEGIN IMMEDIATE: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	for (i = 0; i < tl->count; i++)
+	for (i = 0; i < tl->count; i++) {
+		stage(tl->outfd, "a migration of %s",
+		    tl->items[i].desc->name);
 		if (migrate_apply_txn(db, tl->items[i].desc->name,
 		    tl->items[i].desc->migrations, why, whylen) == -1)
 			break;
+	}
 	if (i == tl->count && (!rebuild ||
 	    migrate_fk_check(db, why, whylen) == 0))
 		rc = 0;
@@ -693,13 +728,16 @@ test_load(struct tl_state *tl, const char *db_path,
 	if (rc == -1)
 		goto out;
 	if (self->init != NULL) {
+		stage(tl->outfd, "init");
 		if (self->init(host, &state) != 0) {
 			setwhy(why, whylen, "init() of %s failed", self->name);
 			rc = -1;
 			goto out;
 		}
-		if (self->fini != NULL)
+		if (self->fini != NULL) {
+			stage(tl->outfd, "fini");
 			self->fini(state);
+		}
 	}
 out:
 	db_close(db);
@@ -725,12 +763,14 @@ probe_testload_main(const char *path, int service_uid, const char *db_path,
 		return 2;
 	}
 	why[0] = '\0';
+	stage(outfd, "dlopen (a constructor?)");
 	if (probe_one(path, service_uid, &pr, &seen, why, sizeof(why)) == -1) {
 		emit_refusal(outfd, seen, why);
 		goto done;
 	}
 	if (db_path != NULL) {
 		memset(&tl, 0, sizeof(tl));
+		tl.outfd = outfd;
 		tl.service_uid = service_uid;
 		/* Dependencies come from the plugin's own directory. */
 		if ((dircopy = strdup(path)) == NULL)
@@ -863,6 +903,28 @@ info_from_json(struct plugin_info *out, json_t *o)
 	return 0;
 }
 
+/*
+ * The helper's output, NUL-terminated: the text of the last "#stage"
+ * line into where ("" when none), and the answer (the last other
+ * non-empty line) returned, or NULL.
+ */
+static char *
+probe_output_split(char *buf, char *where, size_t wherelen)
+{
+	char	*line, *nl, *answer = NULL;
+
+	where[0] = '\0';
+	for (line = buf; line != NULL && *line != '\0'; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (strncmp(line, "#stage ", 7) == 0)
+			snprintf(where, wherelen, "%s", line + 7);
+		else if (*line != '\0')
+			answer = line;
+	}
+	return answer;
+}
+
 static int64_t
 now_ms(void)
 {
@@ -909,6 +971,7 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 	json_error_t	 jerr;
 	const char	*what = (flags & PROBE_TEST_LOAD) ? "test-load" :
 			    "probe";
+	char		 where[160], *answer = NULL;
 
 	memset(out, 0, sizeof(*out));
 	out->path = strdup(path);
@@ -1050,6 +1113,16 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 	}
 	pid = -1;
 
+	where[0] = '\0';
+	if (buf != NULL) {
+		buf[len] = '\0';
+		answer = probe_output_split(buf, where, sizeof(where));
+	}
+	if (timed_out && where[0] != '\0') {
+		info_refuse(out, "%s timed out after %d ms in %s (a hang?)",
+		    what, timeout_ms, where);
+		goto fail;
+	}
 	if (timed_out) {
 		info_refuse(out, "%s timed out after %d ms (a hang while "
 		    "loading?)", what, timeout_ms);
@@ -1063,6 +1136,11 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 		info_refuse(out, "%s: waitpid: %s", what, strerror(errno));
 		goto fail;
 	}
+	if (WIFSIGNALED(status) && where[0] != '\0') {
+		info_refuse(out, "%s crashed with signal %d (SIG%s) in %s",
+		    what, WTERMSIG(status), signame(WTERMSIG(status)), where);
+		goto fail;
+	}
 	if (WIFSIGNALED(status)) {
 		info_refuse(out, "%s crashed with signal %d (SIG%s) while "
 		    "loading the plugin (constructor%s?)", what,
@@ -1070,7 +1148,7 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 		    (flags & PROBE_TEST_LOAD) ? ", migration or init" : "");
 		goto fail;
 	}
-	if (WEXITSTATUS(status) == 127 && len == 0) {
+	if (WEXITSTATUS(status) == 127 && answer == NULL) {
 		info_refuse(out, "could not run the probe helper %s",
 		    cfg->probe_path);
 		goto fail;
@@ -1080,12 +1158,11 @@ probe_run_ex(const struct config *cfg, const char *path, unsigned flags,
 		    WEXITSTATUS(status));
 		goto fail;
 	}
-	if (buf == NULL) {
+	if (answer == NULL) {
 		info_refuse(out, "%s gave no answer", what);
 		goto fail;
 	}
-	buf[len] = '\0';
-	o = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
+	o = json_loads(answer, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || info_from_json(out, o) == -1) {
 		json_decref(o);
 		info_refuse(out, "%s gave an answer that is not a plugin "

@@ -43,6 +43,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "control.h"
 #include "db.h"
 #include "log.h"
 #include "plugins.h"
@@ -360,8 +361,9 @@ worker_quarantine(struct worker *w, char *arg)
 {
 	struct plugin_change	 ch;
 	sqlite3			*db = NULL;
-	char			 err[256];
+	char			 err[256], set[CONTROL_LINE_MAX - 32];
 	char			*why;
+	int			 have_set;
 
 	if ((why = strchr(arg, ' ')) != NULL)
 		*why++ = '\0';
@@ -378,8 +380,11 @@ worker_quarantine(struct worker *w, char *arg)
 			db_close(db);
 		return;
 	}
+	/* Its routes (and its dependents') answer 404 in every worker at
+	 * once, not only in the next generation. */
+	have_set = plugin_enabled_spec(db, set, sizeof(set)) == 0;
 	db_close(db);
-	if (worker_request_reload(0) == -1)
+	if (worker_request_reload_enabled(have_set ? set : NULL, 0) == -1)
 		log_err("plugin %s quarantined, but no reload could be asked "
 		    "for", arg);
 }
@@ -422,16 +427,31 @@ worker_ctl_read(struct worker *w)
 int
 worker_request_reload(int timeout_ms)
 {
-	static const char	 msg[] = "reload\n";
+	return worker_request_reload_enabled(NULL, timeout_ms);
+}
+
+int
+worker_request_reload_enabled(const char *enabled, int timeout_ms)
+{
+	char			 msg[CONTROL_LINE_MAX];
 	struct timespec		 deadline;
 	uint64_t		 ticket;
-	int			 rc = 0;
+	int			 rc = 0, len;
 
 	if (worker_ctl_fd == -1)
 		return -1;
+	if (enabled != NULL)
+		len = snprintf(msg, sizeof(msg), "reload enabled@%s\n",
+		    enabled);
+	else
+		len = snprintf(msg, sizeof(msg), "reload\n");
+	if (len < 0 || (size_t)len >= sizeof(msg)) {
+		log_err("plugin set too long to publish; reloading without");
+		len = snprintf(msg, sizeof(msg), "reload\n");
+	}
 	pthread_mutex_lock(&reload_mu);
 	ticket = ++reload_asked;
-	if (send(worker_ctl_fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL) == -1) {
+	if (send(worker_ctl_fd, msg, (size_t)len, MSG_NOSIGNAL) == -1) {
 		log_err("cannot ask the master for a reload: %m");
 		reload_asked--;
 		pthread_mutex_unlock(&reload_mu);

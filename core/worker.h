@@ -40,6 +40,14 @@ int	worker_main(const struct config *, const struct worker_spec *);
  * -1 outside a worker process.
  */
 int	worker_request_reload(int timeout_ms);
+/*
+ * The same, publishing the enabled plugin set first (enabled: what
+ * plugin_enabled_spec wrote, read after the change was committed): the
+ * master puts it in the scoreboard at once, so routes of a plugin that
+ * left the set answer 404 in every worker before the reload is done.
+ * NULL: a plain reload.
+ */
+int	worker_request_reload_enabled(const char *enabled, int timeout_ms);
 
 /*
  * Plugin quarantine (issue 6): the master counts crashes per plugin and

@@ -16,6 +16,12 @@
  * bureaud's workers would apply the same steps at their next start;
  * migrations re-read the version inside their transaction, so whoever
  * comes second finds nothing to do.
+ *
+ * A running bureaud: after a change, the enabled set (read right after
+ * the commit) goes with the reload request ("reload enabled@V:a,b,c"),
+ * so a disabled plugin's routes answer 404 in every worker at once, as
+ * when the change comes from the Plugins page (see core/master.c).
+ * `impact` is the API's own (pluginadmin_impact).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,8 +31,10 @@
 
 #include "config.h"
 #include "audit.h"
+#include "control.h"
 #include "db.h"
 #include "migrate.h"
+#include "pluginadmin.h"
 #include "plugins.h"
 #include "request.h"
 #include "ctl.h"
@@ -276,16 +284,62 @@ plugin_audit(sqlite3 *db, const char *action, const char *name,
 	return rc;
 }
 
+/*
+ * ctl_reload_if_running, with the enabled set published first (spec
+ * from plugin_enabled_spec, NULL for a plain reload).
+ */
+static int
+plugin_reload_if_running(const struct config *cfg, const char *spec)
+{
+	char cmd[CONTROL_LINE_MAX];
+	const json_t *gen, *e;
+	json_t *ans;
+	int running;
+
+	if (spec == NULL)
+		return ctl_reload_if_running(cfg);
+	running = ctl_bureaud_running(cfg);
+	if (running == 0) {
+		printf("bureaud is not running; the change applies when it "
+		    "starts.\n");
+		return 0;
+	}
+	if ((size_t)snprintf(cmd, sizeof(cmd), "reload enabled@%s", spec) >=
+	    sizeof(cmd))
+		return ctl_reload_if_running(cfg);
+	if ((ans = ctl_control(cfg, cmd)) == NULL) {
+		ctl_err("the change is recorded, but bureaud did not reload: "
+		    "run `bureauctl reload`");
+		return -1;
+	}
+	e = json_object_get(ans, "error");
+	if (e != NULL || json_is_false(json_object_get(ans, "ok"))) {
+		ctl_err("the change is recorded, but bureaud refused to "
+		    "reload: %s", json_is_string(e) ? json_string_value(e) :
+		    "refused");
+		json_decref(ans);
+		return -1;
+	}
+	gen = json_object_get(ans, "generation");
+	if (json_is_integer(gen))
+		printf("bureaud reloaded: generation %lld.\n",
+		    (long long)json_integer_value(gen));
+	else
+		printf("bureaud reloaded.\n");
+	json_decref(ans);
+	return 0;
+}
+
 static int
 plugin_switch(int argc, char **argv, const struct config *cfg, int enable)
 {
 	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
 	const char *verb = enable ? "enable" : "disable";
 	struct plugin_change change;
-	char err[1024];
+	char err[1024], spec[CONTROL_LINE_MAX - 32];
 	const char *name;
 	sqlite3 *db = NULL;
-	int rc = CTL_FAIL;
+	int rc = CTL_FAIL, changed = 0, have_spec;
 
 	if (getopt_long(argc, argv, "", longopts, NULL) != -1)
 		return ctl_usage_error("plugin", "%s: bad option", verb);
@@ -305,6 +359,7 @@ plugin_switch(int argc, char **argv, const struct config *cfg, int enable)
 	memset(&change, 0, sizeof(change));
 	change.actor = ctl_actor();
 	change.audit = plugin_audit;
+	change.changed = &changed;
 	err[0] = '\0';
 	if (enable) {
 		if (plugin_enable_ex(db, cfg, name, &change, err,
@@ -322,13 +377,19 @@ plugin_switch(int argc, char **argv, const struct config *cfg, int enable)
 			    err[0] ? err : "failed");
 			goto fail;
 		}
-		printf("plugin %s disabled (its data is kept)\n", name);
+		printf("plugin %s %s (its data is kept)\n", name, changed ?
+		    "disabled" : "was disabled already");
 	}
+	/*
+	 * Reloaded even when nothing changed: the admin asked for this
+	 * set to be what runs, and a reload makes sure it is.
+	 */
+	have_spec = plugin_enabled_spec(db, spec, sizeof(spec)) == 0;
 	/* Closed before the reload: nothing of ours holds the database
 	 * while the new generation starts. */
 	db_close(db);
 	db = NULL;
-	if (ctl_reload_if_running(cfg) == -1)
+	if (plugin_reload_if_running(cfg, have_spec ? spec : NULL) == -1)
 		goto fail;
 	rc = CTL_OK;
 fail:
@@ -338,68 +399,22 @@ fail:
 
 /* ---------------------------------------------------------------- */
 
-static const json_t *
-list_find(const json_t *list, const char *name)
+static void
+impact_list(const json_t *a, const char *title, int routes)
 {
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(list, i, e)
-		if (strcmp(jstr(e, "name"), name) == 0)
-			return e;
-	return NULL;
-}
-
-static int
-array_has(const json_t *arr, const char *s)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The migrations that enabling would run: versions above what the
- * database recorded, with their descriptions from the probe's report of
- * the file (one more probe of that file alone), or bare numbers when the
- * report lists none.
- */
-static json_t *
-pending_migrations(const struct config *cfg, const char *name, int applied,
-    int latest)
-{
-	struct plugin_info *info;
-	const json_t *list = NULL, *m;
-	json_t *out = json_array();
-	char path[4096];
-	size_t i;
-	int v, listed = 0;
-
-	/* plugin_info_free frees the array itself: one element on the heap. */
-	if ((info = calloc(1, sizeof(*info))) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s.so", cfg->plugin_dir, name);
-		(void)probe_run(cfg, path, info);
-		if (info->report != NULL)
-			list = json_object_get(info->report, "migrations");
+	printf("%s (%zu):\n", title, json_array_size(a));
+	json_array_foreach(a, i, e) {
+		if (routes)
+			printf("  %-6s %s  [%s]\n", jstr(e, "method"),
+			    jstr(e, "pattern"), jstr(e, "permission"));
+		else
+			printf("  %-12s %s / %s  %s\n", jstr(e, "id"),
+			    jstr(e, "label_en"), jstr(e, "label_zh"),
+			    jstr(e, "href"));
 	}
-	json_array_foreach(list, i, m) {
-		v = (int)json_integer_value(json_object_get(m, "version"));
-		listed = 1;
-		if (v > applied)
-			json_array_append_new(out, json_pack("{s:i, s:s}",
-			    "version", v, "description",
-			    jstr(m, "description")));
-	}
-	if (!listed)
-		for (v = applied + 1; v <= latest; v++)
-			json_array_append_new(out, json_pack("{s:i, s:s}",
-			    "version", v, "description", ""));
-	plugin_info_free(info, 1);
-	return out;
 }
 
 static void
@@ -407,12 +422,15 @@ impact_print(const json_t *imp)
 {
 	const json_t *a, *e;
 	const char *action = jstr(imp, "action");
-	const char *verb = strcmp(action, "enable") == 0 ? "appear" :
-	    "disappear";
+	int enable = strcmp(action, "enable") == 0;
 	size_t i;
 
 	printf("plugin %s %s: %s -> %s\n", jstr(imp, "name"),
-	    jstr(imp, "version"), jstr(imp, "state"), action);
+	    json_is_string(json_object_get(imp, "version")) ?
+	    jstr(imp, "version") : "-", jstr(imp, "state"), action);
+	if (json_is_true(json_object_get(imp, "no_change")))
+		printf("no change: it is %s already\n", enable ? "enabled" :
+		    "disabled");
 	a = json_object_get(imp, "blocked_by");
 	if (json_array_size(a) == 0)
 		printf("blocked: no\n");
@@ -421,18 +439,13 @@ impact_print(const json_t *imp)
 		json_array_foreach(a, i, e)
 			printf("  %s\n", json_string_value(e));
 	}
-	a = json_object_get(imp, "routes");
-	printf("routes that would %s (%zu):\n", verb, json_array_size(a));
-	json_array_foreach(a, i, e)
-		printf("  %-6s %s  [%s]\n", jstr(e, "method"),
-		    jstr(e, "pattern"), jstr(e, "permission"));
-	a = json_object_get(imp, "nav");
-	printf("menu entries that would %s (%zu):\n", verb,
-	    json_array_size(a));
-	json_array_foreach(a, i, e)
-		printf("  %-12s %s / %s  %s\n", jstr(e, "id"),
-		    jstr(e, "label_en"), jstr(e, "label_zh"), jstr(e, "href"));
-	if (strcmp(action, "enable") == 0) {
+	impact_list(json_object_get(imp, enable ? "routes_added" :
+	    "routes_removed"), enable ? "routes that would appear" :
+	    "routes that would disappear", 1);
+	impact_list(json_object_get(imp, enable ? "nav_added" :
+	    "nav_removed"), enable ? "menu entries that would appear" :
+	    "menu entries that would disappear", 0);
+	if (enable) {
 		a = json_object_get(imp, "migrations");
 		printf("migrations that would run (%zu):\n",
 		    json_array_size(a));
@@ -446,83 +459,43 @@ impact_print(const json_t *imp)
 
 /*
  * What enabling a disabled plugin, or disabling an enabled one, would
- * change -- the same rules plugin_enable/plugin_disable apply, read off
- * the merged list.  Changes nothing.
+ * change: GET /api/v1/plugins/NAME/impact's answer.  Changes nothing.
  */
 static int
 plugin_impact(int argc, char **argv, const struct config *cfg)
 {
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "action",	required_argument,	NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
 	sqlite3 *db = NULL;
-	json_t *list = NULL, *imp = NULL, *blocked;
-	json_t *routes, *nav;
-	const json_t *e, *d, *o;
-	const char *name, *state, *dstate;
-	size_t i;
-	int json, rc = CTL_FAIL, enable, applied, latest;
+	json_t *imp = NULL;
+	const char *action = NULL;
+	char err[512];
+	int json = 0, rc = CTL_FAIL, status, ch;
 
-	if (parse_json_opt(argc, argv, &json) == -1)
-		return ctl_usage_error("plugin", "impact: bad option");
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'a')
+			action = optarg;
+		else
+			return ctl_usage_error("plugin", "impact: bad option");
+	}
 	if (argc - optind != 1)
 		return ctl_usage_error("plugin", "impact: %s",
 		    argc - optind == 0 ? "NAME is missing" : "one NAME only");
-	name = argv[optind];
 	if (ctl_db_open(cfg, DB_OPEN_RDONLY, &db) == -1)
 		goto fail;
-	if ((list = plugin_list_load(cfg, db)) == NULL)
+	imp = pluginadmin_impact(db, cfg, NULL, argv[optind], action,
+	    &status, err, sizeof(err));
+	if (imp == NULL) {
+		if (status == 400)
+			rc = ctl_usage_error("plugin", "impact: %s", err);
+		else
+			ctl_err("%s", err);
 		goto fail;
-	if ((e = list_find(list, name)) == NULL) {
-		ctl_err("no plugin named %s in %s", name, cfg->plugin_dir);
-		goto fail;
-	}
-	state = jstr(e, "state");
-	enable = strcmp(state, "enabled") != 0;
-	if ((blocked = json_array()) == NULL)
-		goto fail;
-	if (strcmp(state, "incompatible") == 0 ||
-	    strcmp(state, "missing") == 0)
-		json_array_append_new(blocked, json_sprintf("%s: %s", state,
-		    jstr(e, "reason")));
-	if (enable) {
-		/* Every dependency must be enabled already. */
-		json_array_foreach(json_object_get(e, "depends"), i, d) {
-			o = list_find(list, json_string_value(d));
-			dstate = o ? jstr(o, "state") : "not installed";
-			if (strcmp(dstate, "enabled") != 0)
-				json_array_append_new(blocked, json_sprintf(
-				    "requires %s (%s)", json_string_value(d),
-				    dstate));
-		}
-	} else {
-		/* No enabled plugin may depend on it. */
-		json_array_foreach(list, i, o)
-			if (array_has(json_object_get(o, "depends"), name) &&
-			    strcmp(jstr(o, "state"), "enabled") == 0)
-				json_array_append_new(blocked, json_sprintf(
-				    "required by %s (enabled)",
-				    jstr(o, "name")));
-	}
-	routes = json_object_get(e, "routes");
-	nav = json_object_get(e, "nav");
-	/* "o" steals: each gets a reference of its own. */
-	imp = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
-	    "name", name, "version", jstr(e, "version"), "state", state,
-	    "action", enable ? "enable" : "disable", "blocked_by", blocked,
-	    "routes", json_is_array(routes) ? json_incref(routes) :
-	    json_array(),
-	    "nav", json_is_array(nav) ? json_incref(nav) : json_array());
-	if (imp == NULL)
-		goto fail;
-	if (enable && strcmp(state, "missing") != 0) {
-		applied = (int)json_integer_value(json_object_get(e,
-		    "schema_applied"));
-		latest = (int)json_integer_value(json_object_get(e,
-		    "schema_version"));
-		json_object_set_new(imp, "schema_applied",
-		    json_integer(applied));
-		json_object_set_new(imp, "schema_version",
-		    json_integer(latest));
-		json_object_set_new(imp, "migrations", pending_migrations(cfg,
-		    name, applied, latest));
 	}
 	if (json)
 		print_json(imp);
@@ -531,7 +504,6 @@ plugin_impact(int argc, char **argv, const struct config *cfg)
 	rc = CTL_OK;
 fail:
 	json_decref(imp);
-	json_decref(list);
 	db_close(db);
 	return rc;
 }

@@ -259,7 +259,7 @@ class TestPluginCommands(TestCase):
         self.assertEqual(imp["action"], "disable")
         self.assertEqual(imp["blocked_by"], [])
         self.assertTrue(any(x.get("pattern", "").startswith(HELLO)
-                            for x in imp["routes"]), imp)
+                            for x in imp["routes_removed"]), imp)
 
         r = self.p.bureauctl("plugin", "disable", "hello")
         self.assertEqual(r.returncode, 0, r.stderr)
