@@ -195,13 +195,13 @@ export function modal(title, build, { wide = false } = {}) {
 	});
 }
 
-export function confirmDialog(title, message, { confirm = t('common.confirm'), danger = false, details = null } = {}) {
+export function confirmDialog(title, message, { confirm = t('common.confirm'), danger = false, details = null, confirmDisabled = false } = {}) {
 	return modal(title, (close) => [
 		h('p', message),
 		details,
 		h('div', { class: 'actions' },
 			button(t('common.cancel'), () => close(false)),
-			button(confirm, () => close(true), { kind: danger ? 'danger' : 'primary', 'data-action': 'confirm' })),
+			button(confirm, () => close(true), { kind: danger ? 'danger' : 'primary', 'data-action': 'confirm', disabled: confirmDisabled })),
 	]).then((v) => v === true);
 }
 

@@ -35,7 +35,8 @@ const IMPACT_KEYS = [
 function impactView(impact) {
 	if (!impact || typeof impact !== 'object') return h('p', t('plugins.no_impact'));
 	const rows = [];
-	const seen = new Set(['name', 'action', 'plugin', 'ok', 'allowed']);
+	const seen = new Set(['name', 'action', 'plugin', 'ok', 'allowed', 'state', 'version', 'reason',
+		'schema_applied', 'schema_version', 'no_change', 'test_load']);
 	for (const [k, label] of IMPACT_KEYS) {
 		if (!(k in impact)) continue;
 		seen.add(k);
@@ -45,7 +46,12 @@ function impactView(impact) {
 		if (seen.has(k)) continue;
 		rows.push([k, typeof v === 'object' ? list(v) : String(v)]);
 	}
-	return ui.kv(rows);
+	const out = [];
+	if (impact.allowed === false) out.push(h('p', { class: 'form-alert', role: 'alert' }, t('plugins.not_allowed')));
+	if (impact.no_change) out.push(h('p', { class: 'notice' }, t('plugins.no_change')));
+	if (impact.test_load) out.push(h('p', { class: 'help' }, t('plugins.test_load')));
+	out.push(rows.length ? ui.kv(rows) : h('p', t('plugins.no_impact')));
+	return out;
 }
 
 export async function renderPlugins(app, ctx) {
@@ -58,7 +64,7 @@ export async function renderPlugins(app, ctx) {
 		const items = Array.isArray(r) ? r : (r.items || []);
 		replace(body, ui.table([
 			{ key: 'name', label: t('plugins.plugin'), render: (p) => h('div', h('strong', pick(p, 'title') || p.title || p.name), h('div', { class: 'muted' }, p.name), p.description ? h('div', { class: 'small' }, pick(p, 'description') || p.description) : null) },
-			{ key: 'version', label: t('plugins.version'), render: (p) => [p.version || '—', p.schema_version !== undefined ? h('div', { class: 'small muted' }, t('plugins.schema', { v: p.schema_version })) : null] },
+			{ key: 'version', label: t('plugins.version'), render: (p) => [p.version || '—', (p.schema_applied ?? p.schema_version) ? h('div', { class: 'small muted' }, t('plugins.schema', { v: p.schema_applied ?? p.schema_version })) : null] },
 			{ key: 'state', label: t('plugins.state'), render: (p) => [ui.badge(tEnum('plugin_state', p.state), STATE_KIND[p.state] || 'neutral'), p.reason ? h('div', { class: 'small reason' }, p.reason) : null] },
 			{ key: 'depends', label: t('plugins.depends'), render: (p) => list(p.depends) },
 			{ key: 'required_by', label: t('plugins.required_by'), render: (p) => list(p.required_by) },
@@ -88,7 +94,9 @@ export async function renderPlugins(app, ctx) {
 		const ok = await ui.confirmDialog(
 			t(action === 'enable' ? 'plugins.confirm_enable' : 'plugins.confirm_disable', { name }),
 			t(action === 'enable' ? 'plugins.enable_text' : 'plugins.disable_text'),
-			{ confirm: t(action === 'enable' ? 'plugins.enable' : 'plugins.disable'), danger: action === 'disable', details: h('div', { class: 'impact' }, h('h3', t('plugins.impact')), impactView(impact)) });
+			{ confirm: t(action === 'enable' ? 'plugins.enable' : 'plugins.disable'), danger: action === 'disable',
+				confirmDisabled: impact && impact.allowed === false,
+				details: h('div', { class: 'impact' }, h('h3', t('plugins.impact')), impactView(impact)) });
 		if (!ok) return;
 		try {
 			await api.post(`/plugins/${encodeURIComponent(p.name)}/${action}`, {});
