@@ -11,6 +11,24 @@ export async function register(app) {
 
 function items(r) { return Array.isArray(r) ? r : (r && r.items) || []; }
 
+// Industry chain codes -> names, from the projects plugin's reference
+// (regions depends on projects, so it is there whenever this module is).
+let chains = null;
+function chainNames(app) {
+	if (!chains) {
+		chains = app.api.get('/projects/reference')
+			.then((r) => new Map((r.industry_chains || []).map((c) => [c.code, c])))
+			.catch(() => new Map());
+	}
+	return chains;
+}
+
+function industries(app, obj, names) {
+	if (Array.isArray(obj?.industries_detail)) return obj.industries_detail.map((x) => app.i18n.pick(x) || x.code).join('、');
+	if (!Array.isArray(obj?.industries)) return obj?.industries || '—';
+	return obj.industries.map((c) => (names.get(c) ? app.i18n.pick(names.get(c)) : c)).join('、') || '—';
+}
+
 async function renderRegions(app, ctx) {
 	const { h, t, ui } = app;
 	const tab = ['partners', 'pairs', 'parks'].includes(ctx.params.tab) ? ctx.params.tab : 'partners';
@@ -34,9 +52,10 @@ async function partners(app, ctx, body) {
 	const { h, t, ui, i18n, charts } = app;
 	const thisYear = Number(i18n.today().slice(0, 4));
 	const year = Number(ctx.query.year) || thisYear;
-	const [sum, list] = await Promise.all([
+	const [sum, list, names] = await Promise.all([
 		app.api.get('/regions/summary', { year }),
 		app.api.get('/regions/partners', { limit: 200 }).catch(() => null),
+		chainNames(app),
 	]);
 	if (ctx.stale) return;
 	const info = new Map(items(list).map((p) => [p.id ?? p.code, p]));
@@ -70,8 +89,8 @@ async function partners(app, ctx, body) {
 				],
 			}, { height: 'lg', label: t('regions.partners_year', { year }) }) : null,
 			ui.table([
-				{ key: 'name', label: t('regions.partner'), render: (r) => [r.name, r.info?.kind || r.info?.type ? h('div', { class: 'small muted' }, i18n.tEnum('partner_kind', r.info.kind || r.info.type)) : null] },
-				{ key: 'industries', label: t('regions.industries'), render: (r) => (Array.isArray(r.info?.industries) ? r.info.industries.join('、') : (r.info?.industries || '—')) },
+				{ key: 'name', label: t('regions.partner'), render: (r) => [r.name, r.info?.kind || r.info?.type || r.kind ? h('div', { class: 'small muted' }, i18n.tEnum('partner_kind', r.info?.kind || r.info?.type || r.kind)) : null] },
+				{ key: 'industries', label: t('regions.industries'), render: (r) => industries(app, r.info, names) },
 				{ key: 'projects', label: t('regions.projects'), num: true, render: (r) => (r.source_region || r.info?.source_region
 					? h('a', { href: `#/projects${app.qs({ source_region: r.source_region || r.info.source_region, signed_year: year })}` }, i18n.fmtNumber(r.projects))
 					: i18n.fmtNumber(r.projects)) },
@@ -108,7 +127,7 @@ async function pairs(app, ctx, body) {
 
 async function parks(app, ctx, body) {
 	const { h, t, ui, i18n } = app;
-	const r = await app.api.get('/regions/parks', { limit: 200 });
+	const [r, names] = await Promise.all([app.api.get('/regions/parks', { limit: 200 }), chainNames(app)]);
 	if (ctx.stale) return;
 	const list = items(r);
 	body.replaceChildren(h('div', { class: 'board' }, PARK_STATUS.map((s) => {
@@ -119,7 +138,8 @@ async function parks(app, ctx, body) {
 				h('strong', i18n.pick(p) || p.name),
 				h('div', { class: 'meta' }, pairName(app, p.pair || { district_a: p.district_a, district_b: p.district_b, district_a_name_zh: p.district_a_name_zh, district_a_name_en: p.district_a_name_en, district_b_name_zh: p.district_b_name_zh, district_b_name_en: p.district_b_name_en })),
 				h('div', { class: 'meta' },
-					Array.isArray(p.industries) ? p.industries.join('、') : (p.industries || ''),
+					industries(app, p, names),
+					p.district_name_zh || p.district_name_en ? ` · ${i18n.pick({ name_zh: p.district_name_zh, name_en: p.district_name_en })}` : '',
 					p.area_mu ? ` · ${t('regions.area_mu', { n: i18n.fmtNumber(p.area_mu) })}` : p.area_ha ? ` · ${t('regions.area_ha', { n: i18n.fmtNumber(p.area_ha) })}` : '',
 					p.projects !== undefined ? ` · ${t('regions.n_projects', { n: i18n.fmtNumber(p.projects) })}` : ''))));
 	})));
