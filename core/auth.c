@@ -219,8 +219,15 @@ auth_session_load(struct bureau_req *req)
 
 	req->has_user = 0;
 	memset(&req->session, 0, sizeof(req->session));
+	/*
+	 * Outside the plain-HTTP dev mode only the __Host- cookie counts:
+	 * a cookie without the prefix can be planted by a sibling
+	 * subdomain or over plain HTTP (cookie tossing), which is what the
+	 * prefix is there to rule out -- it would sign a victim in to an
+	 * account of the attacker's choosing.
+	 */
 	token = kvlist_get(&req->cookies, COOKIE_SECURE);
-	if (token == NULL)
+	if (token == NULL && auth_cfg->dev_mode)
 		token = kvlist_get(&req->cookies, COOKIE_DEV);
 	if (!auth_token_wellformed(token))
 		return 0;

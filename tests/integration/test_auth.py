@@ -504,6 +504,18 @@ class TlsCookie(TestCase):
         self.assertEqual((name, value), (COOKIE_TLS, ""))
         self.assertIn("secure", attrs)
 
+    def test_unprefixed_cookie_is_ignored(self):
+        # Outside dev mode a live token under the plain name (which a
+        # sibling subdomain could plant: cookie tossing) signs no one in.
+        pw = self.p.add_user("tossed", "viewer")
+        c = self.p.client()
+        self.assertStatus(c.login("tossed", pw), 200)
+        token = c.cookies.pop(COOKIE_TLS)
+        c.cookies[COOKIE_DEV] = token
+        self.assertError(c.get(ME), 401, "unauthenticated")
+        c.cookies = {COOKIE_TLS: token}
+        self.assertStatus(c.get(ME), 200)
+
 
 class IpLimit(TestCase):
     @classmethod
