@@ -1,0 +1,22 @@
+# plugins/regions -- regional cooperation (regions.so); depends on projects.
+# The field checks and CSV writer are the expos plugin's (kit.h), compiled
+# into this .so too: per-target CFLAGS give them their own objects.
+plugins_LTLIBRARIES += plugins/regions/regions.la
+plugins_regions_regions_la_SOURCES = \
+	plugins/expos/kit.h \
+	plugins/expos/field.c \
+	plugins/expos/csv.c \
+	plugins/regions/regions.h \
+	plugins/regions/regions.c \
+	plugins/regions/schema.c \
+	plugins/regions/codes.c \
+	plugins/regions/partner.c \
+	plugins/regions/pair.c \
+	plugins/regions/park.c \
+	plugins/regions/summary.c \
+	plugins/regions/export.c \
+	plugins/regions/demo.c
+plugins_regions_regions_la_CFLAGS = $(AM_CFLAGS)
+plugins_regions_regions_la_LDFLAGS = $(PLUGIN_LD)
+plugins_regions_regions_la_LIBADD = $(PLUGIN_DEPLIBS)
+EXTRA_DIST += docs/api/regions.md
