@@ -588,7 +588,7 @@ auth_password_change(struct bureau_req *req, void *state)
 	struct login_user u;
 	sqlite3_stmt *st;
 	int64_t now = req_now(req);
-	int ok, locked, revoked, rc = -1;
+	int ok, locked, was_locked, revoked, rc = -1;
 
 	(void)state;
 	current = json_str_field(body, "current");
@@ -622,7 +622,14 @@ auth_password_change(struct bureau_req *req, void *state)
 		    "too many password operations at once; try again");
 		goto out;
 	}
-	ok = auth_password_verify(u.hash, current) == 0;
+	/*
+	 * A stolen session must not become a password oracle: a wrong
+	 * current password counts towards the lockout like a login, and
+	 * while the account is locked no answer says whether the password
+	 * was right (the hash still runs, so the time says nothing either).
+	 */
+	was_locked = u.locked_until > now;
+	ok = auth_password_verify(u.hash, current) == 0 && !was_locked;
 	if (ok && auth_password_hash(cfg, newpw, newhash) == -1)
 		ok = -1;
 	hashcap_release(auth_hash_sem());
@@ -632,11 +639,13 @@ auth_password_change(struct bureau_req *req, void *state)
 	if (host_api.db_begin(req) == -1)
 		goto out;
 	if (!ok) {
-		/* A stolen session must not become a password oracle: a wrong
-		 * current password counts towards the lockout like a login. */
-		if (account_count_failure(req, u.id, now, &locked) == -1)
+		/* As at login, more attempts do not extend a lock. */
+		locked = 0;
+		if (!was_locked && account_count_failure(req, u.id, now,
+		    &locked) == -1)
 			goto fail;
-		after = json_pack("{s:b}", "locked_now", locked);
+		after = json_pack("{s:s,s:b}", "reason", was_locked ?
+		    "locked" : "bad_password", "locked_now", locked);
 		rc = audit_from_req(req, "auth.password_change_failed", "user",
 		    u.id, NULL, after);
 		json_decref(after);

@@ -324,6 +324,29 @@ class PasswordChange(AuthBase):
             name, "重庆招商投资促进局两江新区"), 200)
 
 
+    def test_locked_account_is_no_password_oracle(self):
+        # A stolen session cannot go on guessing the current password
+        # through the change form once the account is locked: even the
+        # right one is refused, like the wrong ones, until the lock ends.
+        c, name, pw = self.signed_in()
+        for _ in range(5):
+            self.assertError(c.post(PASSWORD, json={
+                "current": "wrong-guess-123", "new": "grey-heron-walks"}),
+                400, "invalid_credentials", "current")
+        locked = self.p.sql("SELECT locked_until FROM users WHERE"
+                            " username = ?", (name,))[0][0]
+        self.assertIsNotNone(locked)
+        self.assertError(c.post(PASSWORD, json={
+            "current": pw, "new": "grey-heron-walks"}),
+            400, "invalid_credentials", "current")
+        # More attempts do not extend the lock.
+        self.assertEqual(self.p.sql("SELECT locked_until FROM users WHERE"
+                                    " username = ?", (name,))[0][0], locked)
+        self.p.set_clock(15 * 60 + 5)
+        self.assertStatus(c.post(PASSWORD, json={
+            "current": pw, "new": "grey-heron-walks"}), 200)
+
+
 class Csrf(AuthBase):
     def test_missing_wrong_token_and_origin(self):
         c, _, _ = self.signed_in()
