@@ -221,6 +221,19 @@ class Refusals(AuthBase):
                          0)
         self.assertStatus(c.login(name, pw), 200)
 
+    def test_unusable_hash_runs_the_dummy(self):
+        # A row whose hash is no Argon2 string (set by hand) must cost a
+        # full hash too, or its fast failure would tell it apart.
+        name, pw = self.user()
+        self.p.sql("UPDATE users SET password_hash = '!' WHERE username = ?",
+                   (name,))
+        before = self.dummy_count()
+        self.failure_body(self.p.client().login(name, pw))
+        deadline = time.time() + 5
+        while self.dummy_count() != before + 1 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.dummy_count(), before + 1)
+
     def test_lock_expires(self):
         name, pw = self.user()
         c = self.p.client()
