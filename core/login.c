@@ -337,7 +337,7 @@ auth_login(struct bureau_req *req, void *state)
 	const char *username, *password, *reason = NULL;
 	const char *ip = req->remote_addr != NULL ? req->remote_addr : "";
 	char newhash[crypto_pwhash_STRBYTES];
-	struct login_user u;
+	struct login_user u, cur;
 	json_t *body, *after, *resp;
 	int64_t now = req_now(req), wait;
 	int found, verified = 0, rehashed = 0, rc = -1;
@@ -413,6 +413,22 @@ auth_login(struct bureau_req *req, void *state)
 
 	if (host_api.db_begin(req) == -1)
 		goto out;
+	/*
+	 * The row was read before the hash ran.  Meanwhile a parallel
+	 * wrong guess may have locked the account, an admin deactivated
+	 * it or reset its password: decide on what this transaction sees,
+	 * or parallel guesses would slip past the lockout.
+	 */
+	if (user_load(req, NULL, u.id, &cur) != 1)
+		goto fail;
+	if (!cur.active || cur.locked_until > now ||
+	    strcmp(cur.hash, u.hash) != 0) {
+		host_api.db_rollback(req);
+		rc = login_refuse(req, &u, found, username, !cur.active ?
+		    "inactive" : cur.locked_until > now ? "locked" :
+		    "password_changed", now);
+		goto out;
+	}
 	if (account_clear_failures(req, u.id) == -1)
 		goto fail;
 	if (rehashed && account_store_hash(req, u.id, newhash, now, 0) == -1)

@@ -655,6 +655,52 @@ class HashCap(TestCase):
         self.assertNotEqual(sorted(self.login_workers()), sorted(pids))
 
 
+class LoginRace(TestCase):
+    """What changes while a login's hash runs decides the login: the
+    account row is read again inside the write transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        # A hash long enough (a second or more) to change the row under it.
+        cls.p = Portal(plugins=[], name="login-race", config={
+            "auth.pw_opslimit": "4",
+            "auth.pw_memlimit": "256M",
+        })
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def login_while(self, name, pw, change_sql):
+        res = {}
+        t = threading.Thread(target=lambda: res.update(
+            r=self.p.client().login(name, pw)))
+        t.start()
+        time.sleep(0.3)     # inside Argon2id
+        self.p.sql(change_sql, (name,))
+        t.join(60)
+        return res["r"]
+
+    def test_locked_during_the_hash(self):
+        # A parallel wrong guess locks the account meanwhile: the right
+        # password that was already hashing must not slip through.
+        pw = self.p.add_user("gina", "viewer")
+        r = self.login_while("gina", pw, "UPDATE users SET locked_until ="
+                             " CAST(strftime('%s', 'now') AS INTEGER) + 900"
+                             " WHERE username = ?")
+        self.assertError(r, 401, "invalid_credentials")
+        self.assertEqual(self.p.sql(
+            "SELECT count(*) FROM sessions s JOIN users u ON u.id ="
+            " s.user_id WHERE u.username = 'gina'")[0][0], 0)
+
+    def test_password_reset_during_the_hash(self):
+        pw = self.p.add_user("hugo", "viewer")
+        r = self.login_while("hugo", pw, "UPDATE users SET password_hash ="
+                             " password_hash || '' || 'x' WHERE username = ?")
+        self.assertError(r, 401, "invalid_credentials")
+
+
 class Cli(TestCase):
     """bureauctl user and audit, against a running instance."""
 
