@@ -296,12 +296,34 @@ query_int(const struct bureau_host *h, struct bureau_req *req,
 	return *end == '\0' && *out >= lo && *out <= hi ? 0 : -1;
 }
 
+/* "%q%" for LIKE ... ESCAPE '\': the user's % and _ match themselves. */
+static const char *
+like_pattern(const struct bureau_host *h, struct bureau_req *req,
+    const char *q)
+{
+	char *out, *o;
+
+	if ((out = h->alloc(req, 2 * strlen(q) + 3)) == NULL)
+		return NULL;
+	o = out;
+	*o++ = '%';
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
 static int
 staff_list(struct bureau_req *req, void *state)
 {
 	static const char where[] =
-	    " FROM users u WHERE (?1 IS NULL OR u.username LIKE ?1"
-	    "   OR u.display_name LIKE ?1 OR u.title LIKE ?1)"
+	    " FROM users u WHERE (?1 IS NULL OR u.username LIKE ?1 ESCAPE '\\'"
+	    "   OR u.display_name LIKE ?1 ESCAPE '\\'"
+	    "   OR u.title LIKE ?1 ESCAPE '\\')"
 	    " AND (?2 IS NULL OR u.role = ?2)"
 	    " AND (?3 IS NULL OR u.active = ?3)";
 	const struct bureau_host *h = ((struct staff_state *)state)->host;
@@ -348,8 +370,8 @@ staff_list(struct bureau_req *req, void *state)
 		if (st == NULL)
 			goto fail;
 		if (q != NULL && *q != '\0')
-			sqlite3_bind_text(st, 1, h->printf(req, "%%%s%%", q),
-			    -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 1, like_pattern(h, req, q), -1,
+			    SQLITE_TRANSIENT);
 		if (role != NULL)
 			sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
 		if (act != -1)

@@ -71,6 +71,21 @@ class Staff(TestCase):
         self.assertError(c.get(STAFF + "?limit=500"), 400,
                          "validation_failed", "limit")
 
+    def test_search_wildcards_are_literal(self):
+        # q is a substring, not a LIKE pattern: "%" and "_" match only
+        # themselves.
+        c = self.admin()
+        u, _ = self.create(c, title="Head_of 100% desk")
+        self.create(c, title="HeadXof 100 desk")
+        r = c.get(STAFF + "?q=" + "Head_of")
+        self.assertStatus(r, 200)
+        self.assertEqual([x["id"] for x in r.json["items"]], [u["id"]])
+        r = c.get(STAFF + "?q=" + "100%25")
+        self.assertEqual([x["id"] for x in r.json["items"]], [u["id"]])
+        self.assertEqual(r.json["total"], 1)
+        self.assertEqual(c.get(STAFF + "?q=%25").json["total"], 1)
+        self.assertEqual(c.get(STAFF + "?q=%5C").json["total"], 0)
+
     def test_create_gives_one_time_password(self):
         c = self.admin()
         u, pw = self.create(c, role="officer", title="Project officer",
