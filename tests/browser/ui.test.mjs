@@ -236,6 +236,45 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		assert.equal((await api(page, 'GET', '/api/v1/projects?q=Imported')).json.total, 2);
 	});
 
+	scenario('expos and regional cooperation pages show the demo figures', async (t) => {
+		if (!stack.plugins.includes('expos') || !stack.plugins.includes('regions')) { t.skip('expos/regions plugins not built yet'); return; }
+		await setLang('zh-CN');
+		const eds = (await api(page, 'GET', '/api/v1/expos?limit=200')).json.items;
+		const find = (code) => eds.find((e) => (e.series_code || e.series) === code && e.year === 2021);
+		const sce = find('sce'), wcif = find('wcif');
+		if (!sce || !wcif) { t.skip('no 2021 editions of sce/wcif in the demo data'); return; }
+		// F11: Smart China Expo 2021, 253 projects, 10,400,000 万元 expected.
+		await goto(page, `#/expos/${sce.id}`);
+		await page.locator('[data-kpi=signed_projects] .kpi-value').waitFor();
+		assert.equal((await page.locator('[data-kpi=signed_projects] .kpi-value').textContent()).trim(), '253');
+		assert.equal((await page.locator('[data-kpi=expected] .kpi-value').textContent()).trim(), '1,040 亿元');
+		assert.match(await page.locator('[data-kpi=expected] .kpi-value span').getAttribute('title'), /10,400,000 万元/);
+		assert.equal(await page.locator('section[data-section=signings] tbody tr').count(), 50, 'signings paged by 50');
+		// F12: Western China International Fair 2021, 300 projects, 7,100,000 万元.
+		await goto(page, `#/expos/${wcif.id}`);
+		await page.locator('[data-kpi=signed_projects] .kpi-value', { hasText: '300' }).waitFor();
+		assert.equal((await page.locator('[data-kpi=expected] .kpi-value').textContent()).trim(), '710 亿元');
+		// Two editions side by side.
+		await goto(page, '#/expos/compare?series=sce&years=2020,2021');
+		await page.locator('table[data-compare] thead th', { hasText: '2021' }).waitFor();
+		assert.ok(await page.locator('table[data-compare] tbody tr').count() >= 8);
+		// F13, F15: 16 pairs, 23 parks; Shandong 62 projects, 4,420,000 万元 in 2021.
+		await goto(page, '#/regions/partners?year=2021');
+		await page.locator('[data-kpi=pairs] .kpi-value').waitFor();
+		assert.equal((await page.locator('[data-kpi=pairs] .kpi-value').textContent()).trim(), '16');
+		assert.equal((await page.locator('[data-kpi=parks] .kpi-value').textContent()).trim(), '23');
+		const shandong = page.locator('main table.data tbody tr', { hasText: '山东' }).first();
+		const cells = await shandong.locator('td').allTextContents();
+		assert.ok(cells.some((c) => c.trim() === '62'), `62 projects: ${cells}`);
+		assert.ok(cells.some((c) => c.trim() === '442 亿元'), `442 亿元: ${cells}`);
+		await goto(page, '#/regions/parks');
+		await page.locator('.board-col').first().waitFor();
+		assert.equal(await page.locator('.board-card').count(), 23);
+		await goto(page, '#/regions/pairs');
+		await page.locator('main table.data tbody tr', { hasText: /渝北.*云阳|云阳.*渝北/ }).waitFor();
+		await page.locator('main table.data tbody tr', { hasText: /江津.*开州|开州.*江津/ }).waitFor();
+	});
+
 	// Disable a plugin from the plugins page: its menu entry and pages go,
 	// its API answers 404; enable it: the menu is back and so is its data.
 	async function togglePlugin(t, name, href, apiPath, dataLink) {

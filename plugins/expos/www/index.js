@@ -79,7 +79,7 @@ async function renderDetail(app, ctx) {
 		[e, s, sg] = await Promise.all([
 			app.api.get(base),
 			app.api.get(`${base}/summary`, { as_of: asOf || undefined }).catch((err) => ({ error: err })),
-			app.api.get(`${base}/signings`, { limit: 200 }).catch((err) => ({ error: err })),
+			app.api.get(`${base}/signings`, { limit: 50, offset: Number(ctx.query.offset) || 0 }).catch((err) => ({ error: err })),
 		]);
 	} catch (err) { ctx.main.append(ui.errorBox(err)); return; }
 	if (ctx.stale) return;
@@ -128,7 +128,9 @@ async function renderDetail(app, ctx) {
 				if (!await ui.confirmDialog(t('expos.remove_title'), t('expos.remove_text'), { danger: true, confirm: t('common.delete') })) return;
 				try { await app.api.del(`${base}/signings/${encodeURIComponent(x.id)}`); reload(); } catch (err) { ui.toast(ui.errorMessage(err), 'error'); }
 			}, { kind: 'secondary', class: 'btn-small' }) }] : []),
-		], signings.slice(0, 200), { empty: t('expos.no_signings') }),
+		], signings, { empty: t('expos.no_signings') }),
+		sg.error ? null : ui.pager({ total: sg.total ?? signings.length, limit: 50, offset: Number(ctx.query.offset) || 0,
+			onPage: (o) => app.navigate(`#/expos/${encodeURIComponent(ctx.params.id)}${app.qs({ as_of: asOf, offset: o || undefined })}`) }),
 		addForm));
 }
 

@@ -51,7 +51,15 @@ async function renderRegions(app, ctx) {
 async function partners(app, ctx, body) {
 	const { h, t, ui, i18n, charts } = app;
 	const thisYear = Number(i18n.today().slice(0, 4));
-	const year = Number(ctx.query.year) || thisYear;
+	let year = Number(ctx.query.year);
+	if (!year) {
+		// Default: the latest year with a signing (the dataset may end before today).
+		try {
+			const last = await app.api.get('/projects', { sort: '-signed_on', limit: 1 });
+			year = Number(String(last.items?.[0]?.signed_on || '').slice(0, 4)) || thisYear;
+		} catch { year = thisYear; }
+		if (ctx.stale) return;
+	}
 	const [sum, list, names] = await Promise.all([
 		app.api.get('/regions/summary', { year }),
 		app.api.get('/regions/partners', { limit: 200 }).catch(() => null),
