@@ -301,7 +301,7 @@ problem_patch(struct bureau_req *req, void *state)
 	int64_t pid = h->req_param_id(req, "pid"), version = 0;
 	json_t *body = h->req_json(req), *before = NULL, *after = NULL;
 	const char *category, *desc, *owner, *status, *opened, *esc, *res;
-	const char *resolved, *im;
+	const char *resolved;
 	sqlite3_stmt *st;
 	int p_cat, p_desc, p_owner, p_status, p_opened, p_esc, p_res;
 	int p_resolved, p_version, rc;
@@ -331,15 +331,12 @@ problem_patch(struct bureau_req *req, void *state)
 		    "opened_on", "must not be null");
 		return 0;
 	}
-	if (!p_version && (im = h->req_header(req, "If-Match")) != NULL) {
-		/* "3" or W/"3" */
-		if (strncmp(im, "W/", 2) == 0)
-			im += 2;
-		if (*im == '"')
-			im++;
-		version = 0;
-		while (*im >= '0' && *im <= '9' && version < INT64_MAX / 10)
-			version = version * 10 + (*im++ - '0');
+	if (!p_version) {
+		if (projects_if_match(h, req, &version) < 0) {
+			validate_fail(h, req, "version", "If-Match must be an "
+			    "ETag of this problem");
+			return 0;
+		}
 		p_version = version > 0;
 	}
 	if (!p_version) {

@@ -235,21 +235,15 @@ project_read_input(const struct bureau_host *h, struct bureau_req *req,
 	return 0;
 }
 
-/* The version a PATCH or DELETE claims: body, else If-Match ("3", W/"3"
- * or 3).  0 when none; -1 when If-Match is unreadable. */
-static int
-project_claimed_version(const struct bureau_host *h, struct bureau_req *req,
-    const struct project_input *in, int64_t *out)
+int
+projects_if_match(const struct bureau_host *h, struct bureau_req *req,
+    int64_t *out)
 {
 	const char *im;
 	char buf[32];
 	size_t n;
 
 	*out = 0;
-	if (in != NULL && in->has_version) {
-		*out = in->version;
-		return 0;
-	}
 	if ((im = h->req_header(req, "If-Match")) == NULL)
 		return 0;
 	if (strncmp(im, "W/", 2) == 0)
@@ -264,6 +258,20 @@ project_claimed_version(const struct bureau_host *h, struct bureau_req *req,
 	memcpy(buf, im, n);
 	buf[n] = '\0';
 	return validate_parse_int(buf, 1, INT64_MAX, out);
+}
+
+/* The version a PATCH or DELETE claims: body, else If-Match.  0 when
+ * none; -1 when If-Match is unreadable. */
+static int
+project_claimed_version(const struct bureau_host *h, struct bureau_req *req,
+    const struct project_input *in, int64_t *out)
+{
+	*out = 0;
+	if (in != NULL && in->has_version) {
+		*out = in->version;
+		return 0;
+	}
+	return projects_if_match(h, req, out);
 }
 
 static int

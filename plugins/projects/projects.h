@@ -94,6 +94,10 @@ int	project_touch(const struct bureau_host *, struct bureau_req *,
 	    int64_t id);
 /* The signed-in user's id, 0 for none (system requests). */
 int64_t	project_actor(const struct bureau_host *, struct bureau_req *);
+/* The version named by If-Match ("3", W/"3" or 3) into *out: 0 (with
+ * *out 0 when there is no If-Match), -1 when it is no such ETag. */
+int	projects_if_match(const struct bureau_host *, struct bureau_req *,
+	    int64_t *out);
 /* Sets ETag: "<version>" for the project. */
 int	project_etag(const struct bureau_host *, struct bureau_req *,
 	    int64_t version);

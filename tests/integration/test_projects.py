@@ -613,10 +613,22 @@ class Problems(ProjectsPortal):
         r = self.c.patch(purl, json={"version": 3, "status": "open"})
         self.assertStatus(r, 200)
         self.assertIsNone(r.json["resolved_on"])
+        # If-Match stands for the version, read as strictly as for a
+        # project: an ETag with trailing junk is no version 4.
+        for im in ('"4x"', '4 5', '"4', '"-4"', '""'):
+            with self.subTest(if_match=im):
+                self.assertError(self.c.patch(purl, json={"owner": "x"},
+                                              headers={"If-Match": im}),
+                                 400, "validation_failed", "version")
+        r = self.c.patch(purl, json={"owner": "ok"},
+                         headers={"If-Match": 'W/"4"'})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["version"], 5)
+        self.assertEqual(r.headers.get("etag"), '"5"')
         # Not this project's problem.
         other = self.create()["id"]
         r = self.c.patch("/api/v1/projects/%d/problems/%d"
-                         % (other, prob["id"]), json={"version": 4})
+                         % (other, prob["id"]), json={"version": 5})
         self.assertError(r, 404)
         lst = self.c.get(url).json
         self.assertEqual(lst["total"], 1)
