@@ -49,7 +49,8 @@ static const struct command commands[] = {
 	  "usage: bureauctl plugin list [--json]\n"
 	  "       bureauctl plugin enable NAME\n"
 	  "       bureauctl plugin disable NAME\n"
-	  "       bureauctl plugin impact NAME [--json]\n"
+	  "       bureauctl plugin impact NAME [--action enable|disable] "
+	  "[--json]\n"
 	  "\n"
 	  "list     every .so in plugins.dir (inspected by the probe helper,\n"
 	  "         never loaded here) with version, state, reason, depends.\n"
@@ -60,7 +61,9 @@ static const struct command commands[] = {
 	  "         then asks a running bureaud to reload.\n"
 	  "impact   what enabling or disabling NAME would change: routes and\n"
 	  "         menu entries, dependencies or dependents in the way,\n"
-	  "         migrations that would run.  Changes nothing.\n"
+	  "         migrations that would run (as GET /api/v1/plugins/NAME/\n"
+	  "         impact).  --action: the switch to look at (default: the\n"
+	  "         opposite of its state).  Changes nothing.\n"
 	  "\n"
 	  "  --json   machine-readable output\n", 0 },
 	{ "backup", cmd_backup,

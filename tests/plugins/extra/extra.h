@@ -10,16 +10,37 @@
 #ifndef TEST_EXTRA_H
 #define TEST_EXTRA_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "bureau/plugin.h"
 
+/*
+ * GET /api/v1/NAME/ping[?ms=N]: pong, after N ms (0..30000) when asked
+ * -- a slow request of another plugin than hello, for tests that switch
+ * hello while requests are in flight.
+ */
 __attribute__((unused)) static int
 extra_ping(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = state;
+	const char *s = h->req_query(req, "ms");
+	struct timespec ts;
+	long ms = 0;
 
+	if (s != NULL) {
+		for (; *s >= '0' && *s <= '9' && ms <= 30000; s++)
+			ms = ms * 10 + (*s - '0');
+		if (*s != '\0' || ms > 30000)
+			return h->resp_error(req, 400, "validation_failed",
+			    "ms", "ms must be an integer from 0 to 30000");
+	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 	return h->resp_json(req, 200, json_pack("{s:b}", "pong", 1));
 }
 
