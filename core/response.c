@@ -176,6 +176,10 @@ resp_internal(struct bureau_req *req, const char *why)
 	log_err("%s: internal error: %s", req->id, why);
 	if (req->responded)
 		return -1;
+	/* Headers the handler set for the answer it meant to give (a
+	 * session cookie before a failed commit, a Location) are not
+	 * this answer's. */
+	req->headers = NULL;
 	/* Built by hand: this path must work when Jansson cannot. */
 	n = snprintf(body, sizeof(body), "{\"error\":{\"code\":\"internal_error\","
 	    "\"message\":\"Internal error; request id %s.\","

@@ -9,6 +9,24 @@
 #include "arena.h"
 #include "request.h"
 
+/* A 500 carries none of the headers set for the answer the handler
+ * meant to give (say a session cookie set before a failed commit). */
+static void
+test_internal_drops_headers(void **state)
+{
+	struct bureau_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.arena = *state;
+	strcpy(req.id, "t1");
+	assert_int_equal(resp_header(&req, "Set-Cookie", "s=abc"), 0);
+	assert_non_null(req.headers);
+	resp_internal(&req, "commit failed");
+	assert_int_equal(req.status, 500);
+	assert_int_equal(req.responded, 1);
+	assert_null(req.headers);
+}
+
 static int
 setup(void **state)
 {
@@ -127,6 +145,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_media_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_internal_drops_headers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
