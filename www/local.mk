@@ -88,7 +88,7 @@ EXTRA_DIST += package.json package-lock.json scripts/ui-vendor \
 	www/.gitignore docs/UI.md \
 	tests/browser/stack.mjs tests/browser/portal_stack.py \
 	tests/browser/lib.mjs tests/browser/files.test.mjs \
-	tests/browser/ui.test.mjs
+	tests/browser/ui.test.mjs tests/browser/quarantine.test.mjs
 
 ECHARTS_FILES = echarts.esm.min.js LICENSE NOTICE
 

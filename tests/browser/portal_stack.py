@@ -18,7 +18,9 @@ by one JSON line on stdout:
     {"op": "stop"} or end of input                     -> stops and exits
 
 Arguments: the plugins to enable (default: staff projects expos regions,
-those that are built).
+those that are built); --crashes-expected when the test crashes a worker on
+purpose (hello's /api/v1/hello/crash): the harness then accepts the reports
+a deliberate crash leaves in the logs.
 """
 import json
 import os
@@ -38,13 +40,17 @@ def reply(obj):
 
 
 def main():
-    wanted = sys.argv[1:] or ["staff", "projects", "expos", "regions"]
+    args = sys.argv[1:]
+    crashes = "--crashes-expected" in args
+    wanted = [a for a in args if not a.startswith("--")] or [
+        "staff", "projects", "expos", "regions"]
     built = harness.built_plugins()
     names = set(built) if isinstance(built, dict) else {
         (b[0] if isinstance(b, (list, tuple)) else os.path.basename(str(b)).split(".")[0])
         for b in built}
     plugins = [p for p in wanted if p in names]
-    p = harness.Portal(plugins=plugins, tls=False, clock=True, name="browser")
+    p = harness.Portal(plugins=plugins, tls=False, clock=True,
+                       crashes_expected=crashes, name="browser")
     users = {}
     try:
         demo = p.bureauctl("demo")

@@ -15,10 +15,11 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '..', '..');
 
-export async function startStack({ plugins = [], timeoutMs = 180000 } = {}) {
+export async function startStack({ plugins = [], crashesExpected = false, timeoutMs = 180000 } = {}) {
 	const env = { ...process.env };
 	if (!env.BUREAU_BUILDDIR) env.BUREAU_BUILDDIR = path.join(repo, 'build');
-	const child = spawn('python3', [path.join(here, 'portal_stack.py'), ...plugins], {
+	const args = [...plugins, ...(crashesExpected ? ['--crashes-expected'] : [])];
+	const child = spawn('python3', [path.join(here, 'portal_stack.py'), ...args], {
 		cwd: repo, env, stdio: ['pipe', 'pipe', 'pipe'],
 	});
 	let stderr = '';
