@@ -65,7 +65,9 @@ static const struct ckey config_keys[] = {
 	{ "server", "user",		CT_OPTSTR, O(user), 0, 0 },
 	{ "server", "group",		CT_OPTSTR, O(group), 0, 0 },
 	{ "server", "body_limit",	CT_SIZE,   O(body_limit), KIB, GIB },
-	{ "server", "import_limit",	CT_SIZE,   O(import_limit), KIB, 4 * GIB },
+	/* At most 1 GiB: a body is read and answered with int lengths
+	 * (libfcgi), and one larger than INT_MAX could never arrive. */
+	{ "server", "import_limit",	CT_SIZE,   O(import_limit), KIB, GIB },
 	{ "server", "stuck_limit",	CT_INT,	   O(stuck_limit), 1, 86400 },
 	{ "server", "socket_mode",	CT_MODE,   O(socket_mode), 0, 0777 },
 

@@ -245,6 +245,13 @@ test_set(void **state)
 	assert_int_equal(cfg.workers, 7);	/* unchanged on error */
 	assert_int_equal(config_set(&cfg, "database.workers=2", err,
 	    sizeof(err)), -1);
+	/* Bodies are read with int lengths: no limit past INT_MAX. */
+	assert_int_equal(config_set(&cfg, "server.import_limit=1G", err,
+	    sizeof(err)), 0);
+	assert_int_equal(config_set(&cfg, "server.import_limit=3G", err,
+	    sizeof(err)), -1);
+	assert_int_equal(config_set(&cfg, "server.body_limit=2G", err,
+	    sizeof(err)), -1);
 	config_free(&cfg);
 }
 
