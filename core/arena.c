@@ -98,7 +98,9 @@ arena_alloc(struct arena *a, size_t n)
 
 	if (n == 0)
 		n = 1;
-	if (n > SIZE_MAX - ARENA_ALIGN) {
+	/* A new chunk adds its header: keep header + n + alignment in
+	 * range, or malloc would get a wrapped-around small size. */
+	if (n > SIZE_MAX - sizeof(struct chunk) - ARENA_ALIGN) {
 		log_err("arena: absurd allocation of %zu bytes", n);
 		abort();
 	}

@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "arena.h"
@@ -46,12 +49,38 @@ test_strings(void **state)
 	arena_free(a);
 }
 
+/* A size next to SIZE_MAX must abort, not wrap the chunk size around
+ * to a small malloc (a heap overflow). */
+static void
+test_absurd_size_aborts(void **state)
+{
+	struct arena *a;
+	size_t sizes[] = { SIZE_MAX, SIZE_MAX - 16, SIZE_MAX - 20 };
+	size_t i;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if ((pid = fork()) == 0) {
+			a = arena_new(1024);
+			(void)arena_alloc(a, sizes[i]);
+			_exit(0);
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGABRT);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alignment_and_growth),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_absurd_size_aborts),
 	};
 
 	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
