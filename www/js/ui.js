@@ -3,7 +3,7 @@
 // h(); no HTML strings.
 
 import { h, replace, nextId } from './h.js';
-import { t, tEnum, fmtNumber } from './i18n.js';
+import { t, tEnum, fmtNumber, getLang } from './i18n.js';
 
 /* ---- forms ---------------------------------------------------------- */
 
@@ -98,7 +98,12 @@ export function errorMessage(err) {
 	const key = `error.${err.code}`;
 	const known = t(key);
 	if (err.code === 'validation_failed' || err.code === 'conflict' || !err.code) {
-		return err.message && err.message !== err.code ? err.message : (known !== key ? known : t('error.unknown'));
+		const generic = known !== key ? known : t('error.unknown');
+		if (!err.message || err.message === err.code) return generic;
+		// The server explains in English; a Chinese reader gets the
+		// catalog's sentence first, with the detail after it.
+		if (getLang() === 'zh-CN' && !/[\u4e00-\u9fff]/.test(err.message)) return `${generic}（${err.message}）`;
+		return err.message;
 	}
 	if (known !== key) return err.message && err.status === 409 ? `${known} ${err.message}` : known;
 	return err.message || t('error.unknown');
