@@ -1755,6 +1755,11 @@ master_run(const struct config *cfg)
 		goto fail;
 	}
 
+	/* The hash-cap semaphore outlives workers (SEM_UNDO gives back the
+	 * slots of killed ones); the master owns it and removes it at the
+	 * end, so stopped instances leave no SysV sets behind. */
+	auth_master_init(cfg);
+
 	log_info("bureaud starting (pid %ld)", (long)getpid());
 	master_reload_start(&m);
 	if (master_loop(&m) == -1) {
@@ -1765,6 +1770,7 @@ master_run(const struct config *cfg)
 			;
 	}
 	log_info("bureaud stopped");
+	auth_master_fini();
 	master_cleanup(&m);
 	return m.exit_status;
 fail:
