@@ -190,6 +190,24 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await p.locator('button[type=submit]').click();
 		await page.locator('section[data-section=payments] tbody td.num', { hasText: '12,345' }).waitFor();
 
+		// A blocker: add it, escalate it, resolve it.
+		const pf = page.locator('form[data-form=problem]');
+		await pf.locator('[name=category]').selectOption('land');
+		await pf.locator('[name=description]').fill('用地指标待落实');
+		await pf.locator('button[type=submit]').click();
+		const prow = page.locator('section[data-section=problems] tbody tr', { hasText: '用地指标待落实' });
+		await prow.waitFor();
+		await prow.locator('[data-action=escalate]').click();
+		await page.locator('section[data-section=problems] tbody tr', { hasText: '市招商投资局' }).waitFor();
+		await page.locator('section[data-section=problems] tbody tr [data-action=resolve]').click();
+		await page.locator('dialog [name=resolution]').fill('已协调解决');
+		await page.locator('dialog button[type=submit]').click();
+		await page.locator('section[data-section=problems] tbody tr', { hasText: '已解决' }).waitFor();
+		const probs = (await api(page, 'GET', `/api/v1/projects/${created.id}/problems`)).json.items;
+		assert.equal(probs.length, 1);
+		assert.equal(probs[0].status, 'resolved');
+		assert.equal(probs[0].escalation, 'bureau');
+
 		const after = (await api(page, 'GET', `/api/v1/report-card?year=${year}`)).json;
 		assert.equal(after.paid_in_wan - before.paid_in_wan, 12345);
 		assert.equal(after.contracted_wan - before.contracted_wan, 50000);
