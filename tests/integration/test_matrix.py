@@ -14,7 +14,7 @@ the plugin to PLUGINS and its rows here).
 from harness import Portal, TestCase
 
 ROLES = ("none", "viewer", "officer", "auditor", "admin")
-PLUGINS = ["staff", "projects"]
+PLUGINS = ["staff", "projects", "expos", "regions"]
 
 # Expected status per role, in ROLES order.  "2xx" = any success;
 # "pass" = the permission check let it through: 2xx or a 4xx other than
@@ -84,11 +84,45 @@ ROUTES = [
     ("GET", "/api/v1/targets/{year}", None, P_READ_ANY),
     ("PUT", "/api/v1/targets/{year}", {}, P_WRITE),
     ("GET", "/api/v1/report-card", None, P_READ_ANY),
+    # expos plugin: expos.read / expos.write, granted like projects'
+    # ({id}: an expo that does not exist)
+    ("GET", "/api/v1/expos", None, P_READ),
+    ("POST", "/api/v1/expos", {}, P_WRITE),
+    ("GET", "/api/v1/expos/export.csv", None, P_READ),
+    ("GET", "/api/v1/expos/compare?series=sce", None, P_READ),
+    ("GET", "/api/v1/expos/series", None, P_READ),
+    ("POST", "/api/v1/expos/series", {}, P_WRITE),
+    ("GET", "/api/v1/expos/series/export.csv", None, P_READ),
+    ("PATCH", "/api/v1/expos/series/{id}", {}, P_WRITE),
+    ("GET", "/api/v1/expos/{id}", None, P_READ_ANY),
+    ("PATCH", "/api/v1/expos/{id}", {}, P_WRITE),
+    ("GET", "/api/v1/expos/{id}/signings", None, P_READ_ANY),
+    ("POST", "/api/v1/expos/{id}/signings", {}, P_WRITE),
+    ("GET", "/api/v1/expos/{id}/signings/export.csv", None, P_READ_ANY),
+    ("DELETE", "/api/v1/expos/{id}/signings/{sid}", None, P_WRITE),
+    ("GET", "/api/v1/expos/{id}/summary", None, P_READ_ANY),
+    # regions plugin: regions.read / regions.write, granted like projects'
+    ("GET", "/api/v1/regions/summary", None, P_READ),
+    ("GET", "/api/v1/regions/partners", None, P_READ),
+    ("POST", "/api/v1/regions/partners", {}, P_WRITE),
+    ("GET", "/api/v1/regions/partners/export.csv", None, P_READ),
+    ("GET", "/api/v1/regions/partners/{id}", None, P_READ_ANY),
+    ("PATCH", "/api/v1/regions/partners/{id}", {}, P_WRITE),
+    ("GET", "/api/v1/regions/pairs", None, P_READ),
+    ("POST", "/api/v1/regions/pairs", {}, P_WRITE),
+    ("GET", "/api/v1/regions/pairs/export.csv", None, P_READ),
+    ("GET", "/api/v1/regions/pairs/{id}", None, P_READ_ANY),
+    ("PATCH", "/api/v1/regions/pairs/{id}", {}, P_WRITE),
+    ("GET", "/api/v1/regions/parks", None, P_READ),
+    ("POST", "/api/v1/regions/parks", {}, P_WRITE),
+    ("GET", "/api/v1/regions/parks/export.csv", None, P_READ),
+    ("GET", "/api/v1/regions/parks/{id}", None, P_READ_ANY),
+    ("PATCH", "/api/v1/regions/parks/{id}", {}, P_WRITE),
     # last: ends the session
     ("POST", "/api/v1/auth/logout", None, ANY_SESSION),
 ]
 
-FILL = {"{id}": "999999", "{pid}": "1", "{year}": "2025"}
+FILL = {"{id}": "999999", "{pid}": "1", "{year}": "2025", "{sid}": "1"}
 
 
 def matches(status, want):
