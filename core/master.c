@@ -57,6 +57,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "app.h"
+#include "auth.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
