@@ -26,8 +26,6 @@
 #include "router.h"
 #include "scoreboard.h"
 
-#define REAUTH_WINDOW	900	/* seconds: sensitive actions need a fresh login */
-
 static int64_t
 mono_us(void)
 {
@@ -186,7 +184,7 @@ req_authorize(struct bureau_req *req)
 			return -1;
 		}
 		if ((rt->flags & BUREAU_ROUTE_REAUTH) &&
-		    req_now(req) - req->session.auth_time > REAUTH_WINDOW) {
+		    req_now(req) - req->session.auth_time > AUTH_REAUTH_SECONDS) {
 			resp_error(req, 403, "reauth_required", NULL,
 			    "Sign in again to confirm this action.");
 			return -1;
