@@ -12,3 +12,4 @@ include tests/unit/data.mk
 include tests/unit/auth.mk
 include tests/plugins/local.mk
 include tests/integration/local.mk
+include tests/fuzz/local.mk
