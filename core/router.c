@@ -228,19 +228,31 @@ seg_slug_ok(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * YYYY-MM-DD naming a day that exists in the (proleptic) Gregorian
+ * calendar: a handler given {d:date} may pass it straight to SQLite's
+ * date functions, which silently roll 2021-02-31 over to 2021-03-03.
+ */
 static int
 seg_date_ok(const char *s, size_t n)
 {
-	int i, m, d;
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int i, y, m, d, leap;
 
 	if (n != 10 || s[4] != '-' || s[7] != '-')
 		return 0;
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
 			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 /* Splits a decoded path into at most MAX_SEGS (start, len) pairs. */

@@ -98,7 +98,8 @@ struct bureau_route {
 	/*
 	 * Path pattern.  A segment "{name}" matches a positive decimal
 	 * integer (read it with req_param_id); "{name:slug}" matches
-	 * [a-z0-9_-]{1,64}; "{name:date}" matches YYYY-MM-DD.  No trailing
+	 * [a-z0-9_-]{1,64}; "{name:date}" matches a real calendar date
+	 * YYYY-MM-DD (2021-02-29 does not match).  No trailing
 	 * slash: "/x/" never matches "/x".
 	 */
 	const char		*pattern;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -102,6 +103,43 @@ test_typed_params_reject(void **state)
 	assert_int_equal(match(f, "GET", "/api/v1/day/2021-13-01", &e, &p, allow), ROUTE_NOT_FOUND);
 }
 
+/* {d:date} is a real calendar day: month lengths and leap years. */
+static void
+test_date_calendar(void **state)
+{
+	struct fixture *f = *state;
+	const struct route_entry *e;
+	struct kvlist p;
+	char allow[64];
+	static const char *const good[] = {
+		"2021-01-31", "2021-02-28", "2021-03-31", "2021-04-30",
+		"2021-12-31", "2020-02-29", "2000-02-29", "2400-02-29",
+		"2021-06-30", "2021-11-30", NULL
+	};
+	static const char *const bad[] = {
+		"2021-02-31", "2021-02-29", "2021-02-30", "1900-02-29",
+		"2100-02-29", "2021-04-31", "2021-06-31", "2021-09-31",
+		"2021-11-31", "2021-01-32", "2021-01-00", "2021-00-10",
+		"2021-1-10", "2021-01-1x", "20210-1-10", NULL
+	};
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/day/%s", good[i]);
+		assert_int_equal(match(f, "GET", path, &e, &p, allow), ROUTE_FOUND);
+		assert_string_equal(kvlist_get(&p, "d"), good[i]);
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/day/%s", bad[i]);
+		if (match(f, "GET", path, &e, &p, allow) != ROUTE_NOT_FOUND)
+			fail_msg("%s matched {d:date}", bad[i]);
+	}
+}
+
 static void
 test_trailing_slash_and_unknown(void **state)
 {
@@ -153,6 +191,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found_and_params),
 		cmocka_unit_test(test_typed_params_reject),
+		cmocka_unit_test(test_date_calendar),
 		cmocka_unit_test(test_trailing_slash_and_unknown),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_bad_registrations),
