@@ -8,8 +8,11 @@
  *
  * Every line leaves in a single write(2): lines of concurrent threads and
  * of the master and its workers (who share the stream) never interleave
- * mid-line.  Line breaks inside a message are flattened, so one event is
- * always one line and a logged value cannot forge another entry.
+ * mid-line.  Control characters inside a message (everything below 0x20
+ * but tab, and DEL) become spaces: CR and LF so one event is always one
+ * line and a logged value cannot forge another entry; the rest (ESC
+ * sequences, backspace, bell) so a value a plugin logs cannot
+ * rewrite what a terminal or a log viewer shows of the line.
  */
 #include <config.h>		/* autoconf: _GNU_SOURCE */
 
@@ -108,7 +111,9 @@ log_vmsg(int level, const char *fmt, va_list ap)
 		len = sizeof(line) - 2;		/* truncated; keep room for \n */
 
 	for (i = off; i < len; i++) {
-		if (line[i] == '\n' || line[i] == '\r')
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			line[i] = ' ';
 	}
 	line[len++] = '\n';
