@@ -732,6 +732,31 @@ rc_amount(int64_t v)
 	return v < 0 ? json_null() : json_integer((json_int_t)v);
 }
 
+/*
+ * Without ?year= the card shows the latest year that has signings up to
+ * today (a bureau opening the portal in January, or one whose book ends
+ * in an earlier year, sees figures rather than an empty card), else the
+ * current year.
+ */
+static int
+rc_default_year(const struct bureau_host *h, struct bureau_req *req,
+    const char *today, int64_t *year)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*year = atoi(today);
+	st = h->db_prepare(req, "SELECT max(signed_on) FROM project_contracts"
+	    " WHERE signed_on <= ?1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		*year = atoi((const char *)sqlite3_column_text(st, 0));
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int
 report_card_get(struct bureau_req *req, void *state)
 {
@@ -750,9 +775,10 @@ report_card_get(struct bureau_req *req, void *state)
 	int month, day, is_demo;
 
 	h->today(req, today);
-	if ((q = h->req_query(req, "year")) == NULL)
-		year = atoi(today);
-	else if (strlen(q) != 4 ||
+	if ((q = h->req_query(req, "year")) == NULL) {
+		if (rc_default_year(h, req, today, &year) == -1)
+			goto fail;
+	} else if (strlen(q) != 4 ||
 	    validate_parse_int(q, 2000, 2100, &year) == -1) {
 		validate_fail(h, req, "year",
 		    "year must be a year from 2000 to 2100");

@@ -640,3 +640,27 @@ class ReportCardDefaults(TestCase):
             "as_of"], "2072-01-01")
         j = c.get("/api/v1/report-card").json
         self.assertEqual((j["year"], j["as_of"]), (2071, "2071-06-15"))
+
+    def test_year_default_is_latest_signing_year(self):
+        # Today is 2073-03-01 and the book's last signing is in 2072:
+        # without ?year= the card shows 2072, not an empty 2073.
+        self.p.set_clock(clock_offset("2072-05-01"))
+        c = self.p.client()
+        self.assertEqual(c.login("olga", self.pw).status, 200)
+        r = c.post("/api/v1/projects", json={
+            "name_en": "Default year check", "investor": "Default Co",
+            "investor_type": "private"})
+        self.assertEqual(r.status, 201, r.text)
+        pid = r.json["id"]
+        r = c.post("/api/v1/projects/%d/contracts" % pid, json={
+            "kind": "signing", "signed_on": "2072-05-01",
+            "amount_wan": 1234})
+        self.assertEqual(r.status, 201, r.text)
+        self.p.set_clock(clock_offset("2073-03-01"))
+        c = self.p.client()     # the old session expired with the jump
+        self.assertEqual(c.login("olga", self.pw).status, 200)
+        j = c.get("/api/v1/report-card").json
+        self.assertEqual((j["year"], j["as_of"]), (2072, "2072-12-31"))
+        self.assertEqual(j["contracted_wan"], 1234)
+        self.assertEqual(c.get("/api/v1/report-card?year=2073").json[
+            "contracted_wan"], 0)
