@@ -554,7 +554,7 @@ main(int argc, char **argv)
 	const char *conf = NULL;
 	json_t *summary;
 	int64_t n = 10000, i, have;
-	long cache_mib = 1024;
+	long cache_mib = 4096;
 	double t0, t1;
 	int c, have_t = 0, in_txn = 0, rc = 1;
 
