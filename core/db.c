@@ -262,6 +262,20 @@ stmt_cache_get(struct stmt_cache *c, const char *sql)
 
 	s = cache_find(c->slots, c->cap, h, sql);
 	if (s->sql != NULL) {
+		/*
+		 * Stepped but neither finished nor reset: someone may still
+		 * be walking its rows (a loop calling a helper that asks
+		 * for the same SQL).  Resetting it would silently end that
+		 * loop early or hand it another query's rows; refuse loudly
+		 * instead (callers treat NULL as an internal error).  A
+		 * caller done with a statement resets it.
+		 */
+		if (sqlite3_stmt_busy(s->stmt)) {
+			log_err("db: statement requested again while still "
+			    "being stepped (reset it when done, or nest "
+			    "another text): %s", sql);
+			return NULL;
+		}
 		sqlite3_reset(s->stmt);
 		sqlite3_clear_bindings(s->stmt);
 		return s->stmt;

@@ -24,9 +24,12 @@ void	db_rollback(sqlite3 *);
 int	db_exec(sqlite3 *, const char *sql);
 
 /*
- * Statement cache keyed by SQL text.  db_prepare_cached returns a reset
+ * Statement cache keyed by SQL text.  stmt_cache_get returns a reset
  * statement with cleared bindings; the cache owns it (never finalize).
- * stmt_cache_reset_all resets every statement (end of request).
+ * It returns NULL (and logs the SQL) when that text's statement has been
+ * stepped and neither run to SQLITE_DONE nor reset: it may still be in
+ * use further up the stack.  stmt_cache_reset_all resets every
+ * statement (end of request).
  */
 struct stmt_cache *stmt_cache_new(sqlite3 *);
 void		   stmt_cache_free(struct stmt_cache *);

@@ -20,7 +20,10 @@
  *  - Memory from alloc/strdup/printf lives until the request finishes.
  *  - resp_json() steals the reference to the json_t it is given.
  *  - Statements from db_prepare() are cached by the host: never finalize
- *    them; they are reset when the request ends.
+ *    them; they are reset when the request ends.  Reset one yourself
+ *    when done with it: asking for the same SQL while its statement is
+ *    still stepped (a loop calling a helper using the same text) gives
+ *    NULL rather than silently restarting the loop's statement.
  */
 #ifndef BUREAU_PLUGIN_H
 #define BUREAU_PLUGIN_H
@@ -201,7 +204,11 @@ struct bureau_host {
 
 	/* --- database: the calling thread's own connection ---------- */
 	sqlite3		*(*db)(struct bureau_req *);
-	/* Cached prepared statement; NULL and a logged error on failure. */
+	/*
+	 * Cached prepared statement; NULL and a logged error on failure,
+	 * and when the same SQL's statement is still being stepped (not
+	 * run to SQLITE_DONE, not reset): reset a statement when done.
+	 */
 	sqlite3_stmt	*(*db_prepare)(struct bureau_req *, const char *sql);
 	int		 (*db_begin)(struct bureau_req *);	/* BEGIN IMMEDIATE */
 	int		 (*db_commit)(struct bureau_req *);

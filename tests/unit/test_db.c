@@ -163,7 +163,17 @@ test_stmt_cache(void **state)
 	assert_int_equal(sqlite3_bind_int(a, 1, 42), SQLITE_OK);
 	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(a, 0), 42);
-	/* The same text gives the same statement, reset and unbound. */
+	/*
+	 * Still on its row: asking for the same text again is a caller
+	 * bug (a loop would be restarted under its feet).  NULL, and the
+	 * statement is left as it was.
+	 */
+	assert_null(stmt_cache_get(c, "SELECT ?1"));
+	assert_int_equal(sqlite3_stmt_busy(a), 1);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	assert_int_equal(sqlite3_step(a), SQLITE_DONE);
+	/* Run to completion (or reset): the same text gives the same
+	 * statement, reset and unbound. */
 	b = stmt_cache_get(c, "SELECT ?1");
 	assert_ptr_equal(a, b);
 	assert_int_equal(sqlite3_stmt_busy(b), 0);
@@ -180,7 +190,9 @@ test_stmt_cache(void **state)
 		b = stmt_cache_get(c, sql);
 		assert_int_equal(sqlite3_step(b), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(b, 0), i);
+		sqlite3_reset(b);
 	}
+	sqlite3_reset(a);
 	assert_ptr_equal(stmt_cache_get(c, "SELECT ?1"), a);
 
 	/* Bad SQL and more than one statement are refused. */
@@ -195,6 +207,47 @@ test_stmt_cache(void **state)
 	assert_int_equal(sqlite3_stmt_busy(a), 1);
 	stmt_cache_reset_all(c);
 	assert_int_equal(sqlite3_stmt_busy(a), 0);
+	/* ... and the text may be asked for again. */
+	assert_ptr_equal(stmt_cache_get(c, "SELECT x FROM t"), a);
+	stmt_cache_free(c);
+}
+
+/*
+ * The misuse the busy check is for: a loop over one statement calls a
+ * helper that asks for the same SQL.  Before, the helper's get reset
+ * the loop's statement and the loop silently started over (or ended);
+ * now the helper gets NULL and the loop's position is untouched.
+ */
+static void
+test_stmt_cache_nested_same_sql(void **state)
+{
+	struct fx		*f = *state;
+	struct stmt_cache	*c;
+	sqlite3_stmt		*outer, *inner;
+	const char		*sql = "SELECT x FROM t ORDER BY x";
+	int			 rc, seen = 0, refused = 0;
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE t(x INTEGER);"
+	    "INSERT INTO t VALUES (1),(2),(3)"), 0);
+	assert_non_null(c = stmt_cache_new(f->db));
+	assert_non_null(outer = stmt_cache_get(c, sql));
+	while ((rc = sqlite3_step(outer)) == SQLITE_ROW) {
+		assert_int_equal(sqlite3_column_int(outer, 0), ++seen);
+		if ((inner = stmt_cache_get(c, sql)) == NULL)
+			refused++;
+		assert_true(seen <= 3);
+	}
+	assert_int_equal(rc, SQLITE_DONE);
+	assert_int_equal(seen, 3);
+	assert_int_equal(refused, 3);
+	/* Finished: no longer busy, handed out again. */
+	assert_ptr_equal(stmt_cache_get(c, sql), outer);
+	/* A statement that failed is not busy either. */
+	assert_int_equal(db_exec(f->db, "CREATE TABLE u(x INTEGER UNIQUE);"
+	    "INSERT INTO u VALUES (1)"), 0);
+	assert_non_null(inner = stmt_cache_get(c, "INSERT INTO u VALUES (1)"));
+	assert_int_equal(sqlite3_step(inner) & 0xff, SQLITE_CONSTRAINT);
+	assert_ptr_equal(stmt_cache_get(c, "INSERT INTO u VALUES (1)"), inner);
 	stmt_cache_free(c);
 }
 
@@ -325,6 +378,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache_nested_same_sql,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_under_writes,
 		    setup, teardown),
