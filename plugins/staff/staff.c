@@ -455,6 +455,42 @@ staff_insert(const struct bureau_host *h, struct bureau_req *req,
 	return rc == -1 ? -1 : id;
 }
 
+/*
+ * The account staff_insert just wrote, as user_get would show it, built
+ * from the values written rather than read back: the create's answer
+ * carries the one-time password, and a read-back failing after the
+ * commit would turn a committed account into a 500 whose password
+ * nobody ever sees.  Keep in step with the INSERT and the table's
+ * defaults (active 1, failed_count 0, no lock, version 1, no session).
+ */
+static json_t *
+new_user_json(const struct bureau_host *h, struct bureau_req *req,
+    const struct new_staff *n, int64_t id, int64_t now)
+{
+	const char *created = iso_time(h, req, now);
+
+	/* s with a NULL string (arena exhausted) fails the pack: NULL. */
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:s,s:b,s:n,"
+	    "s:I,s:s,s:s,s:I,s:n}",
+	    "id", (json_int_t)id,
+	    "username", n->username,
+	    "display_name", n->display_name,
+	    "title", n->title,
+	    "department", n->department,
+	    "role", n->role,
+	    "language", n->language,
+	    "active", 1,
+	    "must_change_password", 1,
+	    "password_expires_at", iso_time(h, req, now + TEMP_TTL),
+	    "locked", 0,
+	    "locked_until",
+	    "failed_count", (json_int_t)0,
+	    "created_at", created,
+	    "updated_at", created,
+	    "version", (json_int_t)1,
+	    "last_seen");
+}
+
 static const char *
 opt_str(json_t *body, const char *key, const char *dflt)
 {
@@ -467,7 +503,7 @@ static int
 staff_create(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct staff_state *)state)->host;
-	json_t *body = h->req_json(req), *v, *user;
+	json_t *body = h->req_json(req), *v, *user, *resp = NULL;
 	char pw[PW_BUF], hash[HASH_BUF];
 	struct new_staff n;
 	const char *key;
@@ -524,19 +560,28 @@ staff_create(struct bureau_req *req, void *state)
 		    "this user name is taken");
 		goto out;
 	}
-	if (id == -1 || h->db_commit(req) == -1) {
+	if (id == -1) {
 		h->db_rollback(req);
 		goto out;
 	}
-	if ((user = user_get(h, req, id)) == NULL)
+	/*
+	 * The answer is complete before the commit, so nothing after it
+	 * can fail: a committed account always answers 201 with the only
+	 * copy of its password (the only time it is ever shown).
+	 */
+	if ((user = new_user_json(h, req, &n, id, now)) == NULL ||
+	    (resp = json_pack("{s:o,s:s,s:s}", "user", user, "password", pw,
+	    "password_expires_at", iso_time(h, req, now + TEMP_TTL))) ==
+	    NULL || h->db_commit(req) == -1) {
+		h->db_rollback(req);
 		goto out;
+	}
 	h->resp_header(req, "Location", h->printf(req, "/api/v1/staff/%lld",
 	    (long long)id));
-	/* The only time this password is ever shown. */
-	rc = h->resp_json(req, 201, json_pack("{s:o,s:s,s:s}", "user", user,
-	    "password", pw, "password_expires_at",
-	    iso_time(h, req, now + TEMP_TTL)));
+	rc = h->resp_json(req, 201, resp);
+	resp = NULL;
 out:
+	json_decref(resp);
 	wipe(pw, sizeof(pw));
 	wipe(hash, sizeof(hash));
 	return rc;

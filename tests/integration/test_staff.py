@@ -121,6 +121,49 @@ class Staff(TestCase):
         self.assertNotIn(pw, rows[0][2])
         self.assertNotIn("argon2", rows[0][2])
 
+    def test_create_answer_is_what_was_written(self):
+        # The answer is built from what was written, not read back: it
+        # must still be exactly what GET shows.
+        c = self.admin()
+        u, _ = self.create(c, role="auditor", title="审计员",
+                           department="Audit", language="en")
+        r = c.get("%s/%d" % (STAFF, u["id"]))
+        self.assertStatus(r, 200)
+        self.assertEqual(u, r.json["user"])
+
+    def test_create_answers_201_when_read_back_would_fail(self):
+        # Before, the account was read back after the commit: when that
+        # failed, the create was committed but answered 500 and its
+        # one-time password was lost.  A trigger the test plants leaves
+        # the stored row unreadable as JSON (a department that is not
+        # UTF-8), as a failing read-back would.
+        c = self.admin()
+        self.p.sql("CREATE TRIGGER staff_test_garble AFTER INSERT ON users"
+                   " BEGIN UPDATE users SET department ="
+                   " CAST(x'ff' AS TEXT) WHERE id = new.id; END")
+        try:
+            type(self).n += 1
+            name = "staff%d" % type(self).n
+            r = c.post(STAFF, json={"username": name, "display_name": "G",
+                                    "department": "Ops", "role": "viewer"})
+            self.assertStatus(r, 201)
+            pw = r.json["password"]
+            self.assertRegex(pw, TEMP_RE)
+            self.assertEqual(r.json["user"]["username"], name)
+            self.assertEqual(r.json["user"]["department"], "Ops")
+            self.assertEqual(
+                self.p.sql("SELECT count(*) FROM users WHERE username = ?",
+                           (name,))[0][0], 1)
+        finally:
+            self.p.sql("DROP TRIGGER staff_test_garble")
+            self.p.sql("UPDATE users SET department = 'Ops' WHERE"
+                       " CAST(department AS BLOB) = x'ff'")
+        # The password shown is the account's.
+        s = self.p.client()
+        r = s.login(name, pw)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.json["user"]["must_change_password"])
+
     def test_create_validation(self):
         c = self.admin()
         ok = {"username": "valid.name", "display_name": "V", "role": "viewer"}
