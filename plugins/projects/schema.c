@@ -215,6 +215,11 @@ const struct bureau_migration projects_migrations[] = {
 	  "regions, industry chains)", projects_refdata_sql, NULL, 0 },
 	{ 3, "projects: report card roll-ups (by day, month, key projects)",
 	  report_rollup_migration_sql, NULL, 0 },
+	/* The list filtered by stage, newest signing first (the default
+	 * view of signed projects; issue 8's E1) in index order. */
+	{ 4, "projects: index for the list by stage and signing date",
+	  "CREATE INDEX projects_stage_signed ON projects(stage, signed_on,"
+	  " id);", NULL, 0 },
 
 	/* ---- end of slot ---- */
 	{ 0, NULL, NULL, NULL, 0 }

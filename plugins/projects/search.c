@@ -526,9 +526,13 @@ search_filter_parse(const struct bureau_host *h, struct bureau_req *req,
 	if (strcmp(sort, "id") == 0)
 		f->order = desc ? " ORDER BY p.id DESC" : " ORDER BY p.id";
 	else if (strcmp(sort, "signed_on") == 0)
-		f->order = desc ? " ORDER BY p.signed_on IS NULL, p.signed_on "
-		    "DESC, p.id DESC" : " ORDER BY p.signed_on IS NULL, "
-		    "p.signed_on, p.id";
+		/* Descending needs no "IS NULL" term: NULL sorts lowest, so
+		 * unsigned projects come last anyway, and without the
+		 * expression the order is an index's (projects_stage_signed
+		 * with a stage filter, projects_signed_on without) -- LIMIT
+		 * 50 then reads 50 rows, not every match (issue 8, E1). */
+		f->order = desc ? " ORDER BY p.signed_on DESC, p.id DESC" :
+		    " ORDER BY p.signed_on IS NULL, p.signed_on, p.id";
 	else if (strcmp(sort, "contracted_wan") == 0)
 		f->order = desc ? " ORDER BY p.contracted_wan DESC, p.id DESC" :
 		    " ORDER BY p.contracted_wan, p.id";
