@@ -13,6 +13,7 @@
  *
  * The filters are shared with the exports (same query parameters).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "projects.h"
@@ -572,6 +573,30 @@ search_filter_bind(const struct projects_filter *f, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * One list item as SQL builds it: the same keys, in the same order and
+ * with the same types as project_row_json() (what GET /projects/{id}
+ * returns).  The list is serialised by SQLite's JSON functions rather
+ * than built as jansson objects and dumped: for 50 items that was three
+ * quarters of the request's instructions (issue 8, E1).
+ */
+#define PROJECTS_ITEM_JSON						\
+	"json_object('id', p.id, 'name_zh', p.name_zh,"			\
+	" 'name_en', p.name_en, 'investor', p.investor,"		\
+	" 'investor_type', p.investor_type,"				\
+	" 'source_region', p.source_region,"				\
+	" 'industry_chain', p.industry_chain, 'district', p.district,"	\
+	" 'stage', p.stage, 'officer_id', p.officer_id,"		\
+	" 'officer_name', u.display_name, 'notes', p.notes,"		\
+	" 'is_demo', json(CASE WHEN p.is_demo THEN 'true' ELSE 'false' END)," \
+	" 'signed_on', p.signed_on, 'signing_wan', p.signing_wan,"	\
+	" 'contracted_wan', p.contracted_wan,"				\
+	" 'paid_in_wan', p.paid_in_wan, 'created_at', p.created_at,"	\
+	" 'updated_at', p.updated_at, 'version', p.version,"		\
+	" 'key_levels', json(coalesce((SELECT"				\
+	"  json_group_object(CAST(k.year AS TEXT), k.level)"		\
+	"  FROM project_key_levels k WHERE k.project_id = p.id), '{}')))"
+
 /* GET /api/v1/projects */
 int
 project_list(struct bureau_req *req, void *state)
@@ -580,9 +605,10 @@ project_list(struct bureau_req *req, void *state)
 	const struct bureau_host *h = ps->host;
 	struct projects_filter f;
 	sqlite3_stmt *st = NULL;
-	json_t *items = NULL, *o;
 	int64_t total;
-	char *sql;
+	char *sql, *body, *grown;
+	const char *item;
+	size_t len, cap, n;
 	int rc;
 
 	if ((rc = search_filter_parse(h, req, &f, 1)) < 0)
@@ -603,27 +629,50 @@ project_list(struct bureau_req *req, void *state)
 	sqlite3_finalize(st);
 	st = NULL;
 
-	sql = h->printf(req, PROJECTS_SELECT "%s%s LIMIT ?%d OFFSET ?%d",
-	    f.where, f.order, f.nbinds + 1, f.nbinds + 2);
+	/* The page's rows first (ids in order), then their items' text. */
+	sql = h->printf(req, "SELECT " PROJECTS_ITEM_JSON " FROM (SELECT p.*"
+	    " FROM projects p%s%s LIMIT ?%d OFFSET ?%d) p LEFT JOIN users u"
+	    " ON u.id = p.officer_id%s", f.where, f.order, f.nbinds + 1,
+	    f.nbinds + 2, f.order);
 	if (sql == NULL || sqlite3_prepare_v2(h->db(req), sql, -1, &st,
 	    NULL) != SQLITE_OK)
 		goto fail;
 	search_filter_bind(&f, st);
 	sqlite3_bind_int64(st, f.nbinds + 1, f.limit);
 	sqlite3_bind_int64(st, f.nbinds + 2, f.offset);
-	if ((items = json_array()) == NULL)
+	cap = 16384;
+	if ((body = h->alloc(req, cap)) == NULL)
 		goto fail;
+	memcpy(body, "{\"items\":[", 10);
+	len = 10;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = project_row_json(st)) == NULL)
+		item = (const char *)sqlite3_column_text(st, 0);
+		n = (size_t)sqlite3_column_bytes(st, 0);
+		if (item == NULL)
 			goto fail;
-		json_array_append_new(items, o);
+		/* Room for the item, a comma and the closing envelope. */
+		if (len + n + 128 > cap) {
+			while (len + n + 128 > cap)
+				cap *= 2;
+			if ((grown = h->alloc(req, cap)) == NULL)
+				goto fail;
+			memcpy(grown, body, len);
+			body = grown;
+		}
+		if (body[len - 1] != '[')
+			body[len++] = ',';
+		memcpy(body + len, item, n);
+		len += n;
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
-	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}",
-	    "items", items, "total", (json_int_t)total,
-	    "limit", (json_int_t)f.limit, "offset", (json_int_t)f.offset));
+	st = NULL;
+	len += (size_t)snprintf(body + len, cap - len, "],\"total\":%lld,"
+	    "\"limit\":%lld,\"offset\":%lld}", (long long)total,
+	    (long long)f.limit, (long long)f.offset);
+	h->resp_body(req, 200, "application/json; charset=utf-8", NULL, body,
+	    len);
 	return 0;
 fail:
 	if (st != NULL) {
@@ -631,6 +680,5 @@ fail:
 		    sqlite3_errmsg(h->db(req)));
 		sqlite3_finalize(st);
 	}
-	json_decref(items);
 	return -1;
 }
