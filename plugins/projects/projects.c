@@ -17,6 +17,7 @@ static const struct bureau_route projects_routes[] = {
 	{ "GET",    "/api/v1/projects", project_list, READ, 0 },
 	{ "POST",   "/api/v1/projects", project_create, WRITE, 0 },
 	{ "GET",    "/api/v1/projects/reference", reference_get, READ, 0 },
+	{ "GET",    "/api/v1/projects/officers", officers_get, READ, 0 },
 	{ "GET",    "/api/v1/projects/export.csv", export_csv, READ, 0 },
 	{ "GET",    "/api/v1/projects/export.xlsx", export_xlsx, READ, 0 },
 	{ "POST",   "/api/v1/projects/import", import_post, WRITE,

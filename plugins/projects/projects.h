@@ -82,6 +82,8 @@ int	validate_fail(const struct bureau_host *, struct bureau_req *,
 
 /* GET /api/v1/projects/reference */
 int	reference_get(struct bureau_req *, void *);
+/* GET /api/v1/projects/officers: active admins and officers */
+int	officers_get(struct bureau_req *, void *);
 
 /* ---- project.c ---------------------------------------------------- */
 /* The project as JSON (with key_levels), NULL when absent or on error. */

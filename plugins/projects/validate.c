@@ -1,6 +1,7 @@
 /*
  * validate -- field checks shared by every writer of the plugin, and the
- * reference lists the UI reads (GET /api/v1/projects/reference).
+ * reference lists the UI reads (GET /api/v1/projects/reference,
+ * GET /api/v1/projects/officers).
  *
  * Every error names its field: the JSON readers answer 400
  * validation_failed with the field themselves so a handler's code reads
@@ -442,5 +443,50 @@ reference_get(struct bureau_req *req, void *state)
 	if (body == NULL)
 		return -1;
 	h->resp_json(req, 200, body);
+	return 0;
+}
+
+/* --- GET /api/v1/projects/officers ------------------------------------ */
+
+/*
+ * Who may be a project's responsible officer: the active users whose role
+ * is admin or officer, read from the core's users table (listing staff
+ * needs staff.admin; choosing an officer needs only projects.read).  Only
+ * what a picker shows: no department, role, language or login details.
+ */
+int
+officers_get(struct bureau_req *req, void *state)
+{
+	const struct projects_state *ps = state;
+	const struct bureau_host *h = ps->host;
+	sqlite3_stmt *st;
+	json_t *a, *o;
+	int rc;
+
+	if ((st = h->db_prepare(req, "SELECT id, username, display_name, "
+	    "title FROM users WHERE active = 1 AND role IN ('admin', "
+	    "'officer') ORDER BY display_name COLLATE NOCASE, id")) == NULL)
+		return -1;
+	if ((a = json_array()) == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_pack("{s:I, s:s, s:s, s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "username", (const char *)sqlite3_column_text(st, 1),
+		    "display_name", (const char *)sqlite3_column_text(st, 2),
+		    "title", (const char *)sqlite3_column_text(st, 3));
+		if (o == NULL || json_array_append_new(a, o) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -1;
+	}
+	h->resp_json(req, 200, json_pack("{s:o}", "items", a));
 	return 0;
 }

@@ -65,6 +65,7 @@ ROUTES = [
     ("GET", "/api/v1/projects", None, P_READ),
     ("POST", "/api/v1/projects", {}, P_WRITE),
     ("GET", "/api/v1/projects/reference", None, P_READ),
+    ("GET", "/api/v1/projects/officers", None, P_READ),
     ("GET", "/api/v1/projects/export.csv", None, P_READ),
     ("GET", "/api/v1/projects/export.xlsx", None, P_READ),
     ("POST", "/api/v1/projects/import", {}, P_WRITE),

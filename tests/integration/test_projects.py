@@ -273,6 +273,67 @@ class Crud(ProjectsPortal):
             "environmental_protection", "energy_consumption", "land",
             "talents", "capital"])
 
+    def test_officers(self):
+        """The responsible-officer picker: active admins and officers
+        only, for anyone with projects.read; the list filter by
+        officer."""
+        pw = {}
+        for name, role in (("oscar", "officer"), ("ada", "admin"),
+                           ("odin", "officer"), ("aud", "auditor")):
+            pw[name] = self.p.add_user(name, role)
+        self.p.sql("UPDATE users SET display_name = 'Oscar Wu', "
+                   "title = '招商专员' WHERE username = 'oscar'")
+        self.p.sql("UPDATE users SET active = 0 WHERE username = 'odin'")
+        uid = dict(self.p.sql("SELECT username, id FROM users"))
+        r = self.v.get("/api/v1/projects/officers")
+        self.assertStatus(r, 200)
+        items = r.json["items"]
+        names = [x["username"] for x in items]
+        for name in ("olga", "oscar", "ada"):
+            self.assertIn(name, names)
+        for name in ("odin", "aud", "vera"):
+            self.assertNotIn(name, names)
+        want = set(u for (u,) in self.p.sql(
+            "SELECT username FROM users WHERE active = 1 AND role IN "
+            "('admin', 'officer')"))
+        self.assertEqual(set(names), want)
+        self.assertEqual(len(names), len(set(names)))
+        oscar = [x for x in items if x["username"] == "oscar"][0]
+        self.assertEqual(oscar, {"id": uid["oscar"], "username": "oscar",
+                                 "display_name": "Oscar Wu",
+                                 "title": "招商专员"})
+        for x in items:
+            self.assertEqual(sorted(x), ["display_name", "id", "title",
+                                         "username"])
+        # Sorted by display name (case-insensitive), ties by id.
+        keys = [(x["display_name"].lower(), x["id"]) for x in items]
+        self.assertEqual(keys, sorted(keys))
+        # Needs a session with projects.read: not anonymous, not auditors.
+        self.assertError(self.p.client().get("/api/v1/projects/officers"),
+                         401)
+        a = self.p.client()
+        self.assertStatus(a.login("aud", pw["aud"]), 200)
+        self.assertError(a.get("/api/v1/projects/officers"), 403)
+        # A pick round-trips: set, shown by name, filtered by, cleared.
+        p = self.create()
+        r = self.c.patch("/api/v1/projects/%d" % p["id"], json={
+            "version": p["version"], "officer_id": oscar["id"]})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["officer_id"], oscar["id"])
+        self.assertEqual(r.json["officer_name"], "Oscar Wu")
+        r = self.c.get("/api/v1/projects?officer_id=%d" % oscar["id"])
+        self.assertStatus(r, 200)
+        self.assertEqual([x["id"] for x in r.json["items"]], [p["id"]])
+        self.assertEqual(r.json["items"][0]["officer_name"], "Oscar Wu")
+        self.assertError(self.c.get("/api/v1/projects?officer_id=x"), 400,
+                         "validation_failed", "officer_id")
+        r = self.c.patch("/api/v1/projects/%d" % p["id"], json={
+            "version": r.json["items"][0]["version"], "officer_id": None})
+        self.assertStatus(r, 200)
+        self.assertIsNone(r.json["officer_id"])
+        self.assertEqual(self.c.get("/api/v1/projects?officer_id=%d"
+                                    % oscar["id"]).json["total"], 0)
+
     def test_public_views(self):
         p = self.create()
         self.sign(p["id"], "2021-04-01", 1000)
