@@ -1296,6 +1296,8 @@ master_peer_allowed(struct master *m, int fd)
 static void
 master_client_accept(struct master *m)
 {
+	static const char denied[] =
+	    "{\"ok\":false,\"error\":\"permission denied\"}\n";
 	struct client	*c;
 	int		 fd;
 
@@ -1311,8 +1313,8 @@ master_client_accept(struct master *m)
 		if (!master_peer_allowed(m, fd)) {
 			log_warn("control socket: refused a client (not root "
 			    "or the service user)");
-			(void)control_write(fd, "{\"ok\":false,\"error\":"
-			    "\"permission denied\"}\n", 44, 100);
+			(void)control_write(fd, denied, sizeof(denied) - 1,
+			    100);
 			close(fd);
 			continue;
 		}

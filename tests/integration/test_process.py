@@ -176,6 +176,66 @@ class ControlAndCommandLine(TestCase):
         mode = os.stat(self.p.api_socket).st_mode & 0o777
         self.assertEqual(mode, 0o660)
 
+    def test_foreign_peer_refused_exactly(self):
+        """A peer that is neither root nor bureaud's user gets one
+        well-formed refusal line and nothing more (the master once sent
+        bytes from beyond the message)."""
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        path = self.p.control_socket
+        dirmode = os.stat(self.p.dir).st_mode & 0o7777
+        os.chmod(self.p.dir, dirmode | 0o011)
+        os.chmod(path, 0o666)
+        rfd, wfd = os.pipe()
+        try:
+            pid = os.fork()
+            if pid == 0:
+                os.close(rfd)
+                code = 1
+                try:
+                    os.setgroups([])
+                    os.setgid(nobody.pw_gid)
+                    os.setuid(nobody.pw_uid)
+                    with socket.socket(socket.AF_UNIX,
+                                       socket.SOCK_STREAM) as s:
+                        s.settimeout(10)
+                        s.connect(path)
+                        # Refused on accept, before any command.
+                        data = b""
+                        while True:
+                            chunk = s.recv(4096)
+                            if not chunk:
+                                break
+                            data += chunk
+                    os.write(wfd, data)
+                    code = 0
+                except BaseException as e:
+                    os.write(wfd, repr(e).encode())
+                finally:
+                    os._exit(code)
+            os.close(wfd)
+            wfd = -1
+            data = b""
+            while True:
+                chunk = os.read(rfd, 4096)
+                if not chunk:
+                    break
+                data += chunk
+            _, status = os.waitpid(pid, 0)
+        finally:
+            os.chmod(path, 0o600)
+            os.chmod(self.p.dir, dirmode)
+            os.close(rfd)
+            if wfd != -1:
+                os.close(wfd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, data)
+        self.assertEqual(data,
+                         b'{"ok":false,"error":"permission denied"}\n')
+        # The master keeps serving its own.
+        self.assertIn("generation", control(self.p, "status"))
+
     def test_second_instance_refused(self):
         """The sockets are in use: a second bureaud must not steal them."""
         r = subprocess.run([bin_path("core", "bureaud"), "-c",
