@@ -31,6 +31,19 @@ int	audit_from_req(struct bureau_req *, const char *action,
  * database error), the reason in err, and -1. */
 int	audit_verify(sqlite3 *, int64_t *bad_id, char *err, size_t errlen);
 
+/*
+ * A name typed at the sign-in form that matches no account is not stored
+ * as text: it may be a password typed into the wrong field.  It is
+ * stored as this keyed BLAKE2b-128 (hex) instead -- keyed so that
+ * whoever reads the log cannot test guesses against it, with its own
+ * domain string so it is never confused with a chain hash.  Equal names
+ * give equal digests (repeated attempts show), and whoever holds the key
+ * can check a candidate (`bureauctl audit name-hash NAME`).  0/-1 (key
+ * not loaded).
+ */
+#define AUDIT_NAME_HEXLEN	32
+int	audit_name_digest(const char *name, char out[AUDIT_NAME_HEXLEN + 1]);
+
 #define AUDIT_HASH_HEXLEN	64
 /* The newest entry: its id and hash; 0 and "genesis" when empty. 0/-1. */
 int	audit_head(sqlite3 *, int64_t *id, char hash[AUDIT_HASH_HEXLEN + 1]);

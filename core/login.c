@@ -299,11 +299,24 @@ sessions_prune(struct bureau_req *req, int64_t user_id, int64_t now)
 
 /* --- POST /api/v1/auth/login -------------------------------------- */
 
+/* Code points of a UTF-8 string (Jansson only hands out valid UTF-8). */
+static json_int_t
+utf8_chars(const char *s)
+{
+	json_int_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 static int
 login_refuse(struct bureau_req *req, struct login_user *u, int found,
     const char *attempted, const char *reason, int64_t now)
 {
 	const char *ip = req->remote_addr != NULL ? req->remote_addr : "";
+	char digest[AUDIT_NAME_HEXLEN + 1];
 	json_t *after;
 	int locked = 0, rc;
 
@@ -315,8 +328,24 @@ login_refuse(struct bureau_req *req, struct login_user *u, int found,
 	if (found && strcmp(reason, "locked") != 0 &&
 	    account_count_failure(req, u->id, now, &locked) == -1)
 		goto fail;
-	after = json_pack("{s:s,s:s,s:b}", "username", attempted,
-	    "reason", reason, "locked_now", locked);
+	/*
+	 * A name that matches an account is that account's name: stored
+	 * as typed.  Any other text may be a password typed into the name
+	 * field, and auditors read this log: only its keyed digest and
+	 * length are kept, which still show repeated attempts with one
+	 * name and let the key holder check a suspected name.
+	 */
+	if (found)
+		after = json_pack("{s:s,s:s,s:b}", "username", attempted,
+		    "reason", reason, "locked_now", locked);
+	else if (audit_name_digest(attempted, digest) == 0)
+		after = json_pack("{s:s,s:I,s:s,s:b}", "username_hash", digest,
+		    "username_length", utf8_chars(attempted), "reason", reason,
+		    "locked_now", locked);
+	else
+		goto fail;
+	if (after == NULL)
+		goto fail;
 	rc = audit_append(host_api.db(req), now, found ? u->id : 0,
 	    found ? u->username : NULL, req->remote_addr,
 	    "auth.login_failed", "user", found ? u->id : 0, NULL, after);

@@ -127,12 +127,15 @@ static const struct command commands[] = {
 	  "audit log: verify the hash chain, show its head",
 	  "usage: bureauctl audit verify [--no-record]\n"
 	  "       bureauctl audit head\n"
+	  "       bureauctl audit name-hash NAME\n"
 	  "\n"
 	  "verify: checks every entry's keyed BLAKE2b hash and its link to the\n"
 	  "previous one; prints the first broken entry and exits 1 when the log\n"
 	  "was altered.  The result is appended to the log (action\n"
 	  "audit.verify) unless --no-record is given.\n"
-	  "head:   prints the newest entry's id and hash.\n", 1 },
+	  "head:   prints the newest entry's id and hash.\n"
+	  "name-hash: prints the username_hash a failed sign-in with the unknown\n"
+	  "name NAME records (auth.login_failed stores no unknown name as text).\n", 1 },
 	{ "demo", cmd_demo,
 	  "load the demonstration dataset of the enabled plugins, once",
 	  "usage: bureauctl demo\n"

@@ -1,5 +1,5 @@
 /*
- * cmd_audit -- bureauctl audit verify|head.
+ * cmd_audit -- bureauctl audit verify|head|name-hash.
  *
  * `verify` walks the whole hash chain with the key and reports the first
  * broken entry (exit 1); the check itself is recorded in the log, so the
@@ -7,7 +7,10 @@
  * entry's id and hash -- what bureaud writes to the system log daily --
  * for comparing with an earlier copy: an attacker holding both the
  * database and the key can rewrite the chain, but not the heads already
- * written elsewhere.
+ * written elsewhere.  `name-hash` prints the keyed digest that a failed
+ * sign-in with an unknown name stores instead of the name (it may be a
+ * password typed into the wrong field): an investigator holding the key
+ * checks whether a suspected name is the one that was tried.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +26,15 @@
 static const char usage_text[] =
     "usage: bureauctl audit verify [--no-record]\n"
     "       bureauctl audit head\n"
+    "       bureauctl audit name-hash NAME\n"
     "\n"
     "verify: checks every entry's keyed BLAKE2b hash and its link to the\n"
     "previous one; prints the first broken entry and exits 1 when the log\n"
     "was altered.  The result is appended to the log (action\n"
     "audit.verify) unless --no-record is given.\n"
-    "head:   prints the newest entry's id and hash.\n";
+    "head:   prints the newest entry's id and hash.\n"
+    "name-hash: prints the username_hash a failed sign-in with the unknown\n"
+    "name NAME records (auth.login_failed stores no unknown name as text).\n";
 
 static int
 audit_cmd_verify(int argc, char **argv, const struct config *cfg)
@@ -94,6 +100,24 @@ audit_cmd_head(int argc, const struct config *cfg)
 	return rc;
 }
 
+static int
+audit_cmd_name_hash(int argc, char **argv, const struct config *cfg)
+{
+	char digest[AUDIT_NAME_HEXLEN + 1];
+
+	if (argc != 2)
+		return ctl_usage_error("audit", "audit name-hash NAME");
+	if (audit_key_load(cfg, 0) == -1) {
+		ctl_err("audit key %s cannot be loaded",
+		    cfg->audit_key_path ? cfg->audit_key_path : "(unset)");
+		return CTL_FAIL;
+	}
+	if (audit_name_digest(argv[1], digest) == -1)
+		return CTL_FAIL;
+	printf("%s\n", digest);
+	return CTL_OK;
+}
+
 int
 cmd_audit(int argc, char **argv, const struct config *cfg)
 {
@@ -106,5 +130,7 @@ cmd_audit(int argc, char **argv, const struct config *cfg)
 		return audit_cmd_verify(argc - 1, argv + 1, cfg);
 	if (strcmp(argv[1], "head") == 0)
 		return audit_cmd_head(argc - 1, cfg);
+	if (strcmp(argv[1], "name-hash") == 0)
+		return audit_cmd_name_hash(argc - 1, argv + 1, cfg);
 	return ctl_usage_error("audit", "unknown subcommand '%s'", argv[1]);
 }

@@ -5,6 +5,7 @@ hash chain verified by `bureauctl audit verify`, which catches a row
 altered behind the triggers' back."""
 
 import datetime
+import json
 
 from harness import Portal, TestCase
 
@@ -55,15 +56,56 @@ class Audit(TestCase):
         self.p.client().login("a-viewer", secret)
         self.p.client().login("nobody-at-all", secret)
         fails = self.entries("auth.login_failed")
-        self.assertIn('"username":"nobody-at-all"', fails[-1][6])
+        # An unknown name is kept only as its keyed digest and length:
+        # it may be a password typed into the name field.
+        after = json.loads(fails[-1][6])
+        self.assertEqual(after["reason"], "unknown_user")
+        self.assertNotIn("username", after)
+        self.assertEqual(after["username_length"], len("nobody-at-all"))
+        self.assertRegex(after["username_hash"], "^[0-9a-f]{32}$")
         self.assertIsNone(fails[-1][0])       # unknown: no actor
         self.assertIsNone(fails[-1][1])
+        # A known name is that account's name: kept as typed.
         self.assertEqual(fails[-2][0], "a-viewer")
+        self.assertIn('"username":"a-viewer"', fails[-2][6])
         self.assertIn('"reason":"bad_password"', fails[-2][6])
         dump = self.p.sql("SELECT group_concat(coalesce(before,'') ||"
                           " coalesce(after,''), '') FROM audit_log")[0][0]
         self.assertNotIn(secret, dump)
         self.assertNotIn(self.pw["viewer"], dump)
+        self.assertNotIn("nobody-at-all", dump)
+
+    def test_password_typed_as_username_is_not_stored(self):
+        # The classic slip: the password typed into the name field.
+        pw = self.pw["officer"]
+        for _ in range(2):
+            r = self.p.client().login(pw, "whatever-else-1")
+            self.assertError(r, 401, "invalid_credentials")
+        # "Zhoubo" in Chinese: lengths are characters, not bytes.
+        self.assertError(self.p.client().login("周波博", "x" * 12), 401,
+                         "invalid_credentials")
+        dump = self.p.sql("SELECT group_concat(coalesce(before,'') ||"
+                          " coalesce(after,''), '') FROM audit_log")[0][0]
+        self.assertNotIn(pw, dump)
+        self.assertNotIn(pw[:8], dump)
+        self.assertNotIn("周波博", dump)
+        self.assertNotIn("\\u5468", dump)     # nor JSON-escaped
+        fails = [json.loads(a) for *_, a in
+                 self.entries("auth.login_failed")[-3:]]
+        self.assertEqual(fails[0], fails[1])   # same name, same digest
+        self.assertEqual(fails[0]["username_length"], len(pw))
+        self.assertEqual(fails[2]["username_length"], 3)
+        self.assertNotEqual(fails[2]["username_hash"],
+                            fails[0]["username_hash"])
+        # The key holder can check a suspected name.
+        r = self.p.bureauctl("audit", "name-hash", pw, check=True)
+        self.assertEqual(r.stdout.strip(), fails[0]["username_hash"])
+        r = self.p.bureauctl("audit", "name-hash", "周波博", check=True)
+        self.assertEqual(r.stdout.strip(), fails[2]["username_hash"])
+        r = self.p.bureauctl("audit", "name-hash", "周波", check=True)
+        self.assertNotEqual(r.stdout.strip(), fails[2]["username_hash"])
+        self.assertNotEqual(self.p.bureauctl("audit", "name-hash").returncode,
+                            0)
 
     def test_logout_password_change_and_profile(self):
         name = "a-pwchange"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "audit.h"
@@ -221,6 +222,47 @@ test_rollback_keeps_chain(void **state)
 	assert_int_equal(audit_verify(db, &bad, msg, sizeof(msg)), 0);
 }
 
+/* The digest stored for an unknown sign-in name: keyed, stable, hex. */
+static void
+test_name_digest(void **state)
+{
+	char a[AUDIT_NAME_HEXLEN + 1], b[AUDIT_NAME_HEXLEN + 1];
+	char c[AUDIT_NAME_HEXLEN + 1], first[AUDIT_NAME_HEXLEN + 1];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(audit_name_digest("Tr0ub4dor&3-horse", a), 0);
+	assert_int_equal(strlen(a), AUDIT_NAME_HEXLEN);
+	for (i = 0; i < AUDIT_NAME_HEXLEN; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	/* Same name, same digest: repeated attempts can be told. */
+	assert_int_equal(audit_name_digest("Tr0ub4dor&3-horse", b), 0);
+	assert_string_equal(a, b);
+	/* Any change of the text changes it, case included. */
+	assert_int_equal(audit_name_digest("tr0ub4dor&3-horse", c), 0);
+	assert_string_not_equal(a, c);
+	assert_int_equal(audit_name_digest("", c), 0);
+	assert_int_equal(strlen(c), AUDIT_NAME_HEXLEN);
+	assert_string_not_equal(a, c);
+	/* Keyed: not a plain BLAKE2b of the name (which anyone could
+	 * compute to test guesses). */
+	{
+		unsigned char h[AUDIT_NAME_HEXLEN / 2];
+		char hex[AUDIT_NAME_HEXLEN + 1];
+
+		crypto_generichash(h, sizeof(h),
+		    (const unsigned char *)"Tr0ub4dor&3-horse", 17, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		assert_string_not_equal(a, hex);
+	}
+	/* Another key, another digest. */
+	snprintf(first, sizeof(first), "%s", a);
+	assert_int_equal(unlink(keypath), 0);
+	assert_int_equal(audit_key_load(&cfg, 1), 0);
+	assert_int_equal(audit_name_digest("Tr0ub4dor&3-horse", b), 0);
+	assert_string_not_equal(first, b);
+}
+
 int
 main(void)
 {
@@ -240,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_key_file_mode),
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_chain,
 		    setup, teardown),
+		cmocka_unit_test(test_name_digest),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
