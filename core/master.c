@@ -126,7 +126,7 @@ struct client {
 };
 
 struct crash_rec {
-	char			 plugin[32];
+	char			 plugin[SB_PLUGIN_NAME];
 	int64_t			 t[CRASH_QUARANTINE];
 	int			 n;
 	int64_t			 last;
@@ -1106,7 +1106,7 @@ master_schedule_respawn(struct master *m, const struct wproc *w)
 static void
 master_exited(struct master *m, struct wproc *w, int status)
 {
-	char	how[96], blame[512], plugin[32], route[96];
+	char	how[96], blame[512], plugin[SB_PLUGIN_NAME], route[96];
 	int	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	int	was_reload = m->reloading && w->generation == m->reload_gen;
 	size_t	idx;

@@ -19,13 +19,17 @@
 #define SB_IDLE		0
 #define SB_BUSY		1
 
+#define SB_PLUGINS_MAX		64
+#define SB_PLUGIN_NAME		33	/* [a-z][a-z0-9_]{0,31} + NUL */
+
 struct sb_slot {
 	volatile pid_t		 pid;
 	volatile uint32_t	 generation;
 	volatile int		 state;		/* SB_IDLE / SB_BUSY */
 	volatile int64_t	 started_ms;	/* CLOCK_MONOTONIC, when busy */
 	volatile uint64_t	 requests;	/* served, for status */
-	char			 plugin[32];	/* running plugin, "" = core */
+	char			 plugin[SB_PLUGIN_NAME]; /* running plugin,
+							  * "" = core */
 	char			 route[96];	/* "GET /api/v1/projects/{id}" */
 	char			 req_id[24];
 };
@@ -38,9 +42,6 @@ struct sb_slot {
  * valid == 0: nothing trustworthy is published (at start, after a plain
  * reload); a worker then serves every plugin it loaded.
  */
-#define SB_PLUGINS_MAX		64
-#define SB_PLUGIN_NAME		33	/* [a-z][a-z0-9_]{0,31} + NUL */
-
 struct sb_enabled {
 	volatile uint32_t	 seq;
 	volatile uint32_t	 valid;

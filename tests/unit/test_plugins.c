@@ -21,6 +21,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "plugins.h"
+#include "scoreboard.h"
 
 struct fx {
 	char		 dir[64];
@@ -884,6 +885,34 @@ test_list_json(void **state)
 	json_decref(list);
 }
 
+/*
+ * The longest valid plugin name survives the scoreboard: the slot the
+ * master reads to blame (and quarantine) a crashing plugin, and the
+ * published enabled set.  A slot once held 31 characters, so a crash in
+ * a 32-character plugin was blamed on a name that does not exist.
+ */
+static void
+test_scoreboard_long_name(void **unused)
+{
+	static const char name[] = "abcdefghijklmnopqrstuvwxyz_01234";
+	const char *names[1] = { name };
+	struct scoreboard *sb;
+	char got[sizeof(sb->slots[0].plugin)];
+
+	(void)unused;
+	assert_int_equal(strlen(name), 32);
+	assert_true(plugin_name_valid(name));
+	assert_non_null(sb = scoreboard_create(1));
+	scoreboard_busy(&sb->slots[0], name, "GET /api/v1/x", "r1");
+	memcpy(got, sb->slots[0].plugin, sizeof(got));
+	got[sizeof(got) - 1] = '\0';
+	assert_string_equal(got, name);
+	scoreboard_publish_enabled(sb, names, 1);
+	assert_int_equal(scoreboard_plugin_live(sb, 0, name), 1);
+	assert_int_equal(scoreboard_plugin_live(sb, 0, "other"), 0);
+	scoreboard_destroy(sb);
+}
+
 int
 main(void)
 {
@@ -904,6 +933,7 @@ main(void)
 		T(test_audit_hook),
 		T(test_quarantine_cascade),
 		T(test_list_json),
+		cmocka_unit_test(test_scoreboard_long_name),
 	};
 
 	builddir = getenv("BUREAU_BUILDDIR");
