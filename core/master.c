@@ -968,6 +968,10 @@ master_publish_enabled(struct master *m, const char *spec)
 	if (strlen(spec) >= sizeof(buf))
 		return -1;
 	memcpy(buf, spec, strlen(spec) + 1);
+	/* Digits only: strtoull would take " 1", "+1" and "-1" (the
+	 * largest V, after which no later snapshot were published). */
+	if (buf[0] < '0' || buf[0] > '9')
+		return -1;
 	errno = 0;
 	v = strtoull(buf, &end, 10);
 	if (end == buf || *end != ':' || errno != 0)

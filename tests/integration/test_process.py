@@ -236,6 +236,20 @@ class ControlAndCommandLine(TestCase):
         # The master keeps serving its own.
         self.assertIn("generation", control(self.p, "status"))
 
+    def test_enabled_set_version_digits_only(self):
+        """A snapshot version that is not plain digits is malformed: a
+        "-1" once parsed as the largest version, and no later set was
+        ever published."""
+        for bad in ("-1", "+3", " 4"):
+            r = control(self.p, "reload enabled@%s:hello" % bad)
+            self.assertTrue(r["ok"], r)
+            self.assertIn("malformed plugin set in 'reload enabled@%s:"
+                          % bad, self.p.log_text())
+        r = control(self.p, "reload enabled@1:hello")
+        self.assertTrue(r["ok"], r)
+        self.assertIn("published the enabled plugins (snapshot 1)",
+                      self.p.log_text())
+
     def test_second_instance_refused(self):
         """The sockets are in use: a second bureaud must not steal them."""
         r = subprocess.run([bin_path("core", "bureaud"), "-c",
