@@ -323,13 +323,14 @@ cache_key_same(const struct cache_entry *a, const struct cache_entry *b)
 }
 
 /*
- * Whether the probe itself answered (kept), or we could not get an
- * answer out of it (not kept: it may well answer next time).
+ * Whether a refusal says nothing about the file: the probe could not be
+ * run or waited for here and now (memory, fork, a missing or
+ * misconfigured helper).
  */
 static int
-cache_keepable(const struct plugin_info *pi)
+probe_failed_here(const struct plugin_info *pi)
 {
-	static const char *const transient[] = {
+	static const char *const here[] = {
 		"out of memory", "cannot run the ", "cannot fork the ",
 		"no probe helper", "could not run the probe helper",
 		"no database configured", NULL
@@ -337,13 +338,24 @@ cache_keepable(const struct plugin_info *pi)
 	size_t	i;
 
 	if (pi->ok || pi->reason == NULL)
+		return 0;
+	for (i = 0; here[i] != NULL; i++)
+		if (strncmp(pi->reason, here[i], strlen(here[i])) == 0)
+			return 1;
+	return strstr(pi->reason, ": waitpid: ") != NULL;
+}
+
+/*
+ * Whether the probe itself answered (kept), or we could not get an
+ * answer out of it (not kept: it may well answer next time).
+ */
+static int
+cache_keepable(const struct plugin_info *pi)
+{
+	if (pi->ok || pi->reason == NULL)
 		return 1;
-	for (i = 0; transient[i] != NULL; i++)
-		if (strncmp(pi->reason, transient[i],
-		    strlen(transient[i])) == 0)
-			return 0;
-	return strstr(pi->reason, " timed out after ") == NULL &&
-	    strstr(pi->reason, ": waitpid: ") == NULL;
+	return !probe_failed_here(pi) &&
+	    strstr(pi->reason, " timed out after ") == NULL;
 }
 
 /*
@@ -1023,6 +1035,16 @@ plugin_set_load(struct plugin_set *set, const struct config *cfg,
 		for (j = 0; j < ninfo; j++)
 			if (strcmp(base_name(infos[j].path), fname) == 0)
 				c[i].info = &infos[j];
+		/*
+		 * Not the plugin's fault: recorded as failed, it would stay
+		 * off (and take its dependents) after the cause went away.
+		 * This worker fails instead; the master retries it.
+		 */
+		if (c[i].info != NULL && probe_failed_here(c[i].info)) {
+			log_err("plugins: cannot vet %s: %s", c[i].name,
+			    c[i].info->reason);
+			goto out;
+		}
 		if (c[i].info == NULL) {
 			seterr(why, sizeof(why), "no plugin file %s in %s",
 			    fname, cfg->plugin_dir != NULL ? cfg->plugin_dir :

@@ -886,6 +886,32 @@ test_list_json(void **state)
 }
 
 /*
+ * A probe that cannot be run here (a missing helper, no fork) says
+ * nothing about the plugin: the load fails and the plugin stays enabled
+ * for the next try, instead of being recorded as failed (it stayed off,
+ * with its dependents, after the cause was fixed).
+ */
+static void
+test_load_probe_unavailable(void **state)
+{
+	struct fx		*f = *state;
+	struct plugin_set	 set;
+
+	install(f, "hello");
+	set_enabled(f, "hello");
+	f->cfg.probe_path = "/nonexistent/bureaud";
+	assert_int_equal(plugin_set_load(&set, &f->cfg, f->db, &test_host),
+	    -1);
+	assert_string_equal(state_of(f, "hello", NULL, 0), "enabled");
+	f->cfg.probe_path = f->probe;
+	assert_int_equal(plugin_set_load(&set, &f->cfg, f->db, &test_host),
+	    0);
+	assert_int_equal(set.count, 1);
+	plugin_set_unload(&set);
+	assert_string_equal(state_of(f, "hello", NULL, 0), "enabled");
+}
+
+/*
  * The longest valid plugin name survives the scoreboard: the slot the
  * master reads to blame (and quarantine) a crashing plugin, and the
  * published enabled set.  A slot once held 31 characters, so a crash in
@@ -933,6 +959,7 @@ main(void)
 		T(test_audit_hook),
 		T(test_quarantine_cascade),
 		T(test_list_json),
+		T(test_load_probe_unavailable),
 		cmocka_unit_test(test_scoreboard_long_name),
 	};
 
