@@ -20,8 +20,9 @@
  *
  * Whoever can write the database but not read the key cannot recompute
  * the chain; whoever can do both can, up to the last head written to the
- * system log -- hence the head is logged at start-up and when the date
- * changes.
+ * system log -- hence the head is logged at start-up, when an entry is
+ * the first of a new date, and at least once a day even when nothing is
+ * written (audit_head_daily, from the request path).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,16 @@ static int		audit_key_ready;
 /* The date whose head was last logged; guarded, appends run in threads. */
 static pthread_mutex_t	head_lock = PTHREAD_MUTEX_INITIALIZER;
 static char		head_logged_date[11];
+/* When this process last looked at the daily marker (same lock). */
+static int64_t		head_checked_at;
+static int		head_checked;
+
+/* The settings row naming the UTC date of the last daily head line; in
+ * the database, so the workers share it and log one line a day between
+ * them, and it survives restarts. */
+#define HEAD_SETTING		"audit_head_logged_on"
+/* A request looks at the marker at most this often per process. */
+#define HEAD_CHECK_SECONDS	60
 
 /* --- the key ------------------------------------------------------- */
 
@@ -301,6 +312,101 @@ audit_maybe_log_head(int64_t now, int64_t head_id, const char *head_hash)
 		return;
 	}
 	pthread_mutex_unlock(&head_lock);
+}
+
+/* The marker's date into out ("" when absent); 0/-1. */
+static int
+audit_head_marker(sqlite3 *db, char out[11])
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *v;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, HEAD_SETTING, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) != NULL)
+		snprintf(out, 11, "%s", (const char *)v);
+	else if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	log_err("audit: reading %s: %s", HEAD_SETTING, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+void
+audit_head_daily(sqlite3 *db, int64_t now)
+{
+	char at[21], date[11], last[11], hash[AUDIT_HASH_HEXLEN + 1];
+	sqlite3_stmt *st = NULL;
+	int64_t id;
+
+	/* A time compare on almost every request, a read once a minute. */
+	pthread_mutex_lock(&head_lock);
+	if (head_checked && now >= head_checked_at &&
+	    now - head_checked_at < HEAD_CHECK_SECONDS) {
+		pthread_mutex_unlock(&head_lock);
+		return;
+	}
+	head_checked = 1;
+	head_checked_at = now;
+	pthread_mutex_unlock(&head_lock);
+
+	/* Never inside a transaction of someone else's. */
+	if (!sqlite3_get_autocommit(db))
+		return;
+	audit_format_time(now, at);
+	memcpy(date, at, 10);
+	date[10] = '\0';
+	if (audit_head_marker(db, last) == -1 || strcmp(last, date) == 0)
+		return;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	/* Another worker may have logged it while this one waited. */
+	if (audit_head_marker(db, last) == -1)
+		goto fail;
+	if (strcmp(last, date) == 0) {
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return;
+	}
+	if (audit_head(db, &id, hash) == -1)
+		goto fail;
+	if (sqlite3_prepare_v2(db, "INSERT INTO settings(key, value)"
+	    " VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET"
+	    " value = excluded.value", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, HEAD_SETTING, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	/*
+	 * Logged before the commit: should the commit fail, another
+	 * request logs it again -- a line twice rather than a day
+	 * without one.
+	 */
+	log_msg(LOG_LVL_NOTICE, "audit: chain head id=%lld hash=%s",
+	    (long long)id, hash);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	pthread_mutex_lock(&head_lock);
+	memcpy(head_logged_date, date, sizeof(date));
+	pthread_mutex_unlock(&head_lock);
+	return;
+fail:
+	log_err("audit: daily head: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void

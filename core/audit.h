@@ -50,6 +50,15 @@ int	audit_head(sqlite3 *, int64_t *id, char hash[AUDIT_HASH_HEXLEN + 1]);
 /* Logs the chain head of cfg's database (worker start-up); quiet when
  * the database or table is not there yet. */
 void	audit_log_head_file(const struct config *);
+/*
+ * The daily head line, written even on days without a single entry:
+ * called at the end of every request (outside any transaction) with the
+ * request's clock.  At most once a minute per process it reads the
+ * settings row audit_head_logged_on; when that is not today's UTC date,
+ * it logs the head and sets the row in one write transaction, so the
+ * workers log one line a day between them.  Errors are logged only.
+ */
+void	audit_head_daily(sqlite3 *, int64_t now);
 /* Unix seconds as UTC RFC 3339, "2024-05-01T08:00:00Z". */
 void	audit_format_time(int64_t t, char out[21]);
 

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "log.h"
@@ -293,6 +294,8 @@ req_finish(struct bureau_req *req)
 		scoreboard_idle(t->slot);
 	json_decref(req->json);
 	stmt_cache_reset_all(t->stmts);
+	/* After the reset: no statement of this request holds a read. */
+	audit_head_daily(t->db, req_now(req));
 	arena_reset(t->arena);
 }
 

@@ -6,6 +6,7 @@ altered behind the triggers' back."""
 
 import datetime
 import json
+import time
 
 from harness import Portal, TestCase
 
@@ -198,6 +199,67 @@ class Audit(TestCase):
                          " LIMIT 1")[0]
         self.assertEqual((int(hid), hhash), (row[0], row[1]))
         self.assertIn("audit: chain head id=", self.p.log_text())
+
+
+class DailyHead(TestCase):
+    """The chain head reaches the system log at least once a (UTC) day,
+    on days without a single audit entry too: the first request of a day
+    logs it (each worker looks at most once a minute), one line a day
+    between all the workers."""
+
+    HEAD = "audit: chain head id="
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=["staff"], clock=True, name="audit-daily")
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def at(self, stamp):
+        """Moves the clock to a UTC time "YYYY-MM-DDTHH:MM"."""
+        t = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        self.p.set_clock(t - time.time())
+
+    def heads_after(self, mark):
+        return [l for l in self.p.log_text()[mark:].splitlines()
+                if self.HEAD in l]
+
+    def reads(self, n=12):
+        """Requests that write nothing, spread over the workers."""
+        for _ in range(n):
+            self.assertStatus(self.p.client().get("/api/v1/health"), 200)
+
+    def marker(self):
+        rows = self.p.sql("SELECT value FROM settings WHERE key ="
+                          " 'audit_head_logged_on'")
+        return rows[0][0] if rows else None
+
+    def test_head_logged_daily_without_writes(self):
+        entries = self.p.sql("SELECT count(*) FROM audit_log")[0][0]
+        head = self.p.bureauctl("audit", "head", check=True).stdout.split()
+        want = "%s%s hash=%s" % (self.HEAD, head[0], head[1])
+        for day in ("2031-03-01", "2031-03-02", "2031-03-04"):
+            with self.subTest(day=day):
+                mark = len(self.p.log_text())
+                self.at(day + "T09:00")
+                self.reads()
+                lines = self.heads_after(mark)
+                self.assertEqual(len(lines), 1, lines)
+                self.assertIn(want, lines[0])
+                self.assertEqual(self.marker(), day)
+                # Later that day: the workers look again (a minute has
+                # passed) but the day's line is there already.
+                mark = len(self.p.log_text())
+                self.at(day + "T15:30")
+                self.reads()
+                self.assertEqual(self.heads_after(mark), [])
+        # Nothing was written to the audit log to get there.
+        self.assertEqual(self.p.sql("SELECT count(*) FROM audit_log")[0][0],
+                         entries)
 
 
 class Tamper(TestCase):

@@ -222,6 +222,55 @@ test_rollback_keeps_chain(void **state)
 	assert_int_equal(audit_verify(db, &bad, msg, sizeof(msg)), 0);
 }
 
+static void
+marker(sqlite3 *db, char out[16])
+{
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT value FROM settings"
+	    " WHERE key = 'audit_head_logged_on'", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* The daily head: a settings marker per UTC day, looked at no more than
+ * once a minute, never inside a transaction. */
+static void
+test_head_daily(void **state)
+{
+	sqlite3 *db = *state;
+	const int64_t day = 2208988800;	/* 2040-01-01T00:00:00Z */
+	char m[16];
+
+	fill(db);
+	audit_head_daily(db, day + 86400 - 20);		/* 23:59:40 */
+	marker(db, m);
+	assert_string_equal(m, "2040-01-01");
+	assert_int_not_equal(sqlite3_get_autocommit(db), 0);
+	/* Within the minute: not even looked at, though the date moved. */
+	audit_head_daily(db, day + 86400 + 10);		/* 00:00:10 */
+	marker(db, m);
+	assert_string_equal(m, "2040-01-01");
+	/* Inside a transaction: left alone. */
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	audit_head_daily(db, day + 86400 + 3600);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	marker(db, m);
+	assert_string_equal(m, "2040-01-01");
+	/* The next look, outside: the new day is marked. */
+	audit_head_daily(db, day + 86400 + 7200);
+	marker(db, m);
+	assert_string_equal(m, "2040-01-02");
+	/* A clock set back (tests do it) still looks. */
+	audit_head_daily(db, day + 7200);
+	marker(db, m);
+	assert_string_equal(m, "2040-01-01");
+}
+
 /* The digest stored for an unknown sign-in name: keyed, stable, hex. */
 static void
 test_name_digest(void **state)
@@ -283,6 +332,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_keeps_chain,
 		    setup, teardown),
 		cmocka_unit_test(test_name_digest),
+		cmocka_unit_test_setup_teardown(test_head_daily, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
