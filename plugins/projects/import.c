@@ -393,12 +393,14 @@ import_check_row(const struct bureau_host *h, struct bureau_req *req,
     struct import_row *row, struct import_errors *e)
 {
 	const char *v, *code;
+	char today[11];
 	size_t i, max;
 	int before = e->count, rc, s;
 	enum import_col c;
 
 	memset(row, 0, sizeof(*row));
 	row->line = rec->line;
+	h->today(req, today);
 	if (rec->n > ncols) {
 		import_error(e, rec->line, NULL, "more fields than the header "
 		    "has columns");
@@ -460,6 +462,14 @@ import_check_row(const struct bureau_host *h, struct bureau_req *req,
 				import_error(e, rec->line, import_cols[c],
 				    "must be a date YYYY-MM-DD between "
 				    "2000-01-01 and 2100-12-31");
+			else if (strcmp(row->v[c], today) > 0) {
+				/* As for POST .../contracts: a signing
+				 * is a fact, not a plan. */
+				import_error(e, rec->line, import_cols[c],
+				    h->printf(req, "must not be after today "
+				    "(%s)", today));
+				row->v[c] = NULL;
+			}
 			break;
 		case C_SIGNING_WAN:
 			if (import_amount(v, &row->signing_wan) < 0)

@@ -229,6 +229,7 @@ contract_post(struct bureau_req *req, void *state)
 	    { "signing", "amendment", NULL }, 0, &kind, &present) ||
 	    validate_json_date(h, req, body, "signed_on", 1, &signed_on,
 	    &present) ||
+	    validate_not_future(h, req, "signed_on", signed_on) ||
 	    validate_json_amount(h, req, body, "amount_wan", -AMOUNT_MAX,
 	    AMOUNT_MAX, 1, &amount, &present) ||
 	    validate_json_text(h, req, body, "note", NOTE_MAX_CHARS, 0, 1,
@@ -372,6 +373,7 @@ payment_post(struct bureau_req *req, void *state)
 	if (validate_json_known(h, req, body, payment_fields) < 0 ||
 	    validate_json_date(h, req, body, "paid_on", 1, &paid_on,
 	    &present) ||
+	    validate_not_future(h, req, "paid_on", paid_on) ||
 	    validate_json_amount(h, req, body, "amount_wan", 1, AMOUNT_MAX, 1,
 	    &amount, &present) ||
 	    validate_json_text(h, req, body, "evidence", NOTE_MAX_CHARS, 1, 0,

@@ -222,8 +222,10 @@ project_read_input(const struct bureau_host *h, struct bureau_req *req,
 		return -1;
 	/* A project entered after the fact dates its first stage entry
 	 * back; later entries may not precede it. */
-	if (!patch && validate_json_date(h, req, body, "stage_effective_on", 0,
-	    &in->stage_effective_on, &present))
+	if (!patch && (validate_json_date(h, req, body, "stage_effective_on",
+	    0, &in->stage_effective_on, &present) ||
+	    validate_not_future(h, req, "stage_effective_on",
+	    in->stage_effective_on)))
 		return -1;
 	if (patch) {
 		if (validate_json_amount(h, req, body, "version", 1, INT64_MAX,

@@ -79,6 +79,11 @@ int	validate_parse_int(const char *s, int64_t min, int64_t max,
 /* Answers 400 validation_failed for a field. */
 int	validate_fail(const struct bureau_host *, struct bureau_req *,
 	    const char *field, const char *message);
+/* A date of something that happened (stage entry, contract, payment):
+ * answers 400 naming field and returns -1 when it is after today
+ * (Asia/Shanghai); 0 when it is today or earlier, or NULL. */
+int	validate_not_future(const struct bureau_host *, struct bureau_req *,
+	    const char *field, const char *date);
 
 /* GET /api/v1/projects/reference */
 int	reference_get(struct bureau_req *, void *);

@@ -271,6 +271,7 @@ stage_post(struct bureau_req *req, void *state)
 	    &present) ||
 	    validate_json_date(h, req, body, "effective_on", 0, &eff,
 	    &present) ||
+	    validate_not_future(h, req, "effective_on", eff) ||
 	    validate_json_text(h, req, body, "reason", 1000, 0, 1, &reason,
 	    &present))
 		return 0;

@@ -145,6 +145,29 @@ validate_fail(const struct bureau_host *h, struct bureau_req *req,
 	return -1;
 }
 
+/*
+ * Dates of what has happened (a stage reached, a contract signed, money
+ * paid in) are not in the future: the book records facts, and since
+ * later entries may not precede earlier ones, one mistyped year would
+ * otherwise block a project's history until that date.  No grace: the
+ * bureau's today (Asia/Shanghai) is the latest date accepted.
+ */
+int
+validate_not_future(const struct bureau_host *h, struct bureau_req *req,
+    const char *field, const char *date)
+{
+	char today[11];
+
+	if (date == NULL)
+		return 0;
+	h->today(req, today);
+	if (strcmp(date, today) > 0)
+		return validate_fail(h, req, field, h->printf(req,
+		    "must not be after today (%s): record what has happened",
+		    today));
+	return 0;
+}
+
 int
 validate_json_known(const struct bureau_host *h, struct bureau_req *req,
     json_t *obj, const char *const *allowed)

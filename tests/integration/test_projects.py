@@ -19,6 +19,10 @@ def days_ago(n):
     return (today() - datetime.timedelta(days=n)).isoformat()
 
 
+def tomorrow():
+    return (today() + datetime.timedelta(days=1)).isoformat()
+
+
 BASE = {"name_zh": "新能源汽车电池项目", "name_en": "EV battery plant",
         "investor": "Contemporary Amperex", "investor_type": "private",
         "source_region": "hong_kong", "industry_chain": "new_energy_vehicles",
@@ -143,6 +147,9 @@ class Crud(ProjectsPortal):
             ({"is_demo": True}, "is_demo"),
             ({"stage_effective_on": "2021-02-29"}, "stage_effective_on"),
             ({"stage_effective_on": "1999-01-01"}, "stage_effective_on"),
+            # A stage entry records what happened: not tomorrow.
+            ({"stage_effective_on": tomorrow()}, "stage_effective_on"),
+            ({"stage_effective_on": "2099-01-01"}, "stage_effective_on"),
         ]
         for change, field in cases:
             body = dict(BASE)
@@ -415,6 +422,24 @@ class Stages(ProjectsPortal):
         self.assertStatus(r, 201)
         self.assertEqual(r.json["project"]["stage"], "signed")
 
+    def test_future_date_cannot_block_history(self):
+        # Before, a mistyped year (2091 for 2021) was accepted, and as
+        # later entries may not precede it, the project's history was
+        # stuck until 2091.
+        pid = self.create()["id"]
+        self.assertError(self.post(pid, to="negotiating",
+                                   effective_on="2091-03-01"),
+                         400, "validation_failed", "effective_on")
+        r = self.post(pid, to="negotiating", effective_on="2021-03-01")
+        self.assertStatus(r, 201)
+        # Today itself is fine, and the default.
+        self.assertStatus(self.post(pid, to="cancelled",
+                                    effective_on=today().isoformat()), 201)
+        h = self.c.get("/api/v1/projects/%d/stage" % pid).json
+        self.assertEqual([e["effective_on"] for e in h["items"]][1:],
+                         ["2021-03-01", today().isoformat()])
+        self.assertEqual(len(self.audit("project.stage", pid)), 2)
+
     def test_cancel_and_revive(self):
         p = self.create()
         pid = p["id"]
@@ -442,6 +467,11 @@ class Stages(ProjectsPortal):
                          400, "validation_failed", "effective_on")
         self.assertError(self.post(pid, to="negotiating", why="x"),
                          400, "validation_failed", "why")
+        # Not in the future (Asia/Shanghai today is the latest date).
+        for d in (tomorrow(), "2100-12-31"):
+            self.assertError(self.post(pid, to="negotiating",
+                                       effective_on=d),
+                             400, "validation_failed", "effective_on")
         self.assertError(self.post(pid, to="lead"), 409,
                          "invalid_transition")
         r = self.c.post("/api/v1/projects/99999999/stage",
@@ -544,6 +574,8 @@ class Ledgers(ProjectsPortal):
                 ({"signed_on": "2021-02-30", "amount_wan": 5}, "signed_on"),
                 ({"signed_on": "1999-12-31", "amount_wan": 5}, "signed_on"),
                 ({"signed_on": "2101-01-01", "amount_wan": 5}, "signed_on"),
+                ({"signed_on": tomorrow(), "amount_wan": 5}, "signed_on"),
+                ({"signed_on": "2091-03-05", "amount_wan": 5}, "signed_on"),
                 ({"signed_on": "2021-03-05", "amount_wan": 0}, "amount_wan"),
                 ({"signed_on": "2021-03-05", "amount_wan": -5}, "amount_wan"),
                 ({"signed_on": "2021-03-05", "amount_wan": 1000000001},
@@ -575,6 +607,7 @@ class Ledgers(ProjectsPortal):
                  "amount_wan"),
                 ({"signed_on": "2021-04-01", "amount_wan": 5,
                   "kind": "signing"}, "kind"),
+                ({"signed_on": tomorrow(), "amount_wan": 5}, "signed_on"),
         ]:
             with self.subTest(body=body):
                 self.assertError(self.contract(pid, **body), 400,
@@ -611,6 +644,11 @@ class Ledgers(ProjectsPortal):
                   "evidence": ""}, "evidence"),
                 ({"paid_on": "2021-04-01", "amount_wan": 5,
                   "evidence": "x", "override": "yes"}, "override"),
+                # Money paid tomorrow is not money in place.
+                ({"paid_on": tomorrow(), "amount_wan": 5,
+                  "evidence": "x"}, "paid_on"),
+                ({"paid_on": "2099-12-31", "amount_wan": 5,
+                  "evidence": "x", "override": True}, "paid_on"),
         ]:
             with self.subTest(body=body):
                 r = self.c.post("/api/v1/projects/%d/payments" % pid,

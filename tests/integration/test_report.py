@@ -9,9 +9,10 @@ test stays inside its own years too).  The last check compares every figure
 with a brute-force SQL over the ledgers, which is what keeps the roll-ups
 (maintained in each write's transaction) honest.
 
-The clock is injected: projects are created "today", and a signing may not
-predate the project's first stage entry, so the portal's today starts at
-2020-01-01 and the datasets live in later years.
+The clock is injected: ledger and stage entries may not be dated after
+today, and the datasets live in later years (up to 2099), so the portal's
+today is 2100-12-31; projects are entered after the fact, their first
+stage entry back-dated to 2020-01-01 (a signing may not predate it).
 """
 
 import calendar
@@ -168,7 +169,7 @@ class ReportCard(TestCase):
         cls.p = Portal(plugins=["staff", "projects"], clock=True,
                        name="report")
         cls.p.start()
-        cls.p.set_clock(clock_offset("2020-01-01"))
+        cls.p.set_clock(clock_offset("2100-12-31"))
         cls.pw = cls.p.add_user("olga", "officer")
         cls.viewer_pw = cls.p.add_user("vera", "viewer")
         cls.c = cls.p.client()
@@ -188,7 +189,8 @@ class ReportCard(TestCase):
     def project(self, name, investor_type="private", source_region=None,
                 industry_chain=None, district="yubei", **extra):
         body = {"name_zh": name, "investor": name + " 投资方",
-                "investor_type": investor_type, "district": district}
+                "investor_type": investor_type, "district": district,
+                "stage_effective_on": "2020-01-01"}
         if source_region:
             body["source_region"] = source_region
         if industry_chain:
