@@ -5,8 +5,11 @@
  * source of truth for both) and moves the project to `signed`; later
  * entries are amendments carrying the signed delta, so an increase
  * counts only its increment, in the year it was signed.  Payments:
- * dated tranches with evidence; their total may not pass the contracted
- * total unless "override": true, which is audited under its own action.
+ * dated tranches with evidence, only into a project that is signed and
+ * not cancelled (signed, under_construction, in_operation), dated on or
+ * after its signing; their total may not pass the contracted total
+ * unless "override": true, which is audited under its own action (the
+ * override is about the amount, never about the stage or the date).
  *
  * projects.signed_on/signing_wan/contracted_wan/paid_in_wan cache the
  * ledgers and are recomputed from them (ledger_refresh) in the same
@@ -366,7 +369,7 @@ payment_post(struct bureau_req *req, void *state)
 	int64_t id = h->req_param_id(req, "id"), amount = 0, contracted;
 	int64_t paid, eid;
 	json_t *body = h->req_json(req), *before = NULL;
-	const char *paid_on, *evidence;
+	const char *paid_on, *evidence, *stage, *signed_on;
 	sqlite3_stmt *st;
 	int present, override = 0, over, rc;
 
@@ -386,6 +389,31 @@ payment_post(struct bureau_req *req, void *state)
 	if ((before = project_load_json(h, req, id)) == NULL) {
 		h->db_rollback(req);
 		h->resp_error(req, 404, "not_found", NULL, "no such project");
+		return 0;
+	}
+	/*
+	 * Money comes in under a signed contract: not into a lead or a
+	 * negotiation (nothing to pay against yet), not into a cancelled
+	 * project, and not before the signing.
+	 */
+	stage = json_string_value(json_object_get(before, "stage"));
+	signed_on = json_string_value(json_object_get(before, "signed_on"));
+	if (stage == NULL || signed_on == NULL || (strcmp(stage, "signed") !=
+	    0 && strcmp(stage, "under_construction") != 0 &&
+	    strcmp(stage, "in_operation") != 0)) {
+		h->db_rollback(req);
+		json_decref(before);
+		h->resp_error(req, 409, "invalid_stage", "stage",
+		    "payments go only to a signed project (signed, "
+		    "under_construction or in_operation)");
+		return 0;
+	}
+	if (strcmp(paid_on, signed_on) < 0) {
+		/* signed_on is before's: answer first, then let go. */
+		validate_fail(h, req, "paid_on", h->printf(req,
+		    "must not be before the signing (%s)", signed_on));
+		h->db_rollback(req);
+		json_decref(before);
 		return 0;
 	}
 	contracted = json_integer_value(json_object_get(before,

@@ -656,10 +656,64 @@ class Ledgers(ProjectsPortal):
                 self.assertError(r, 400, "validation_failed", field)
         self.assertEqual(self.c.get("/api/v1/projects/%d" % pid)
                          .json["paid_in_wan"], 0)
-        # Money before any contract needs the override.
+        # Not before the signing (2021-03-05), override or not.
+        for override in (False, True):
+            self.assertError(self.pay(pid, paid_on="2021-03-04",
+                                      amount_wan=5, override=override),
+                             400, "validation_failed", "paid_on")
+        self.assertStatus(self.pay(pid, paid_on="2021-03-05",
+                                   amount_wan=5), 201)
+
+    def test_payment_needs_a_signed_project(self):
+        # Before, money could be booked into a lead (with the override)
+        # or into a cancelled project: not money in place under a
+        # contract.
+        lead = self.create()["id"]
+        nego = self.create(stage="negotiating")["id"]
+        for pid in (lead, nego):
+            for override in (False, True):
+                with self.subTest(pid=pid, override=override):
+                    self.assertError(self.pay(pid, paid_on="2021-01-01",
+                                              amount_wan=5,
+                                              override=override),
+                                     409, "invalid_stage", "stage")
+        # Signed, under construction, in operation: accepted.
+        pid = self.create()["id"]
+        self.sign(pid, "2021-03-05", 1000)
+        stage = "/api/v1/projects/%d/stage" % pid
+        self.assertStatus(self.pay(pid, paid_on="2021-03-06",
+                                   amount_wan=1), 201)
+        self.assertStatus(self.c.post(stage, json={
+            "to": "under_construction", "effective_on": "2021-04-01"}), 201)
+        self.assertStatus(self.pay(pid, paid_on="2021-04-02",
+                                   amount_wan=1), 201)
+        self.assertStatus(self.c.post(stage, json={
+            "to": "in_operation", "effective_on": "2021-05-01"}), 201)
+        self.assertStatus(self.pay(pid, paid_on="2021-05-02",
+                                   amount_wan=1), 201)
+        # Cancelled (a signed project this time): refused again.
         q = self.create()["id"]
-        self.assertError(self.pay(q, paid_on="2021-01-01", amount_wan=5),
-                         409, "over_contract")
+        self.sign(q, "2021-03-05", 1000)
+        self.assertStatus(self.c.post("/api/v1/projects/%d/stage" % q, json={
+            "to": "cancelled", "effective_on": "2021-06-01"}), 201)
+        for override in (False, True):
+            self.assertError(self.pay(q, paid_on="2021-06-02", amount_wan=5,
+                                      override=override),
+                             409, "invalid_stage", "stage")
+        # A signed project moved back into negotiation takes none either.
+        r = self.create()["id"]
+        self.sign(r, "2021-03-05", 1000)
+        self.assertStatus(self.c.post("/api/v1/projects/%d/stage" % r, json={
+            "to": "negotiating", "effective_on": "2021-03-10",
+            "reason": "contract reopened"}), 201)
+        self.assertError(self.pay(r, paid_on="2021-03-11", amount_wan=5),
+                         409, "invalid_stage", "stage")
+        # Nothing was written by the refusals.
+        for p in (lead, nego, q, r):
+            self.assertEqual(self.c.get("/api/v1/projects/%d" % p)
+                             .json["paid_in_wan"], 0)
+        self.assertEqual(self.c.get("/api/v1/projects/%d" % pid)
+                         .json["paid_in_wan"], 3)
 
 
 class Problems(ProjectsPortal):
