@@ -105,7 +105,8 @@ export function errorMessage(err) {
 		if (getLang() === 'zh-CN' && !/[\u4e00-\u9fff]/.test(err.message)) return `${generic}（${err.message}）`;
 		return err.message;
 	}
-	if (known !== key) return err.message && err.status === 409 ? `${known} ${err.message}` : known;
+	// Conflicts and refusals (a plugin's test-load) carry the server's why.
+	if (known !== key) return err.message && (err.status === 409 || err.status === 422) ? `${known} ${err.message}` : known;
 	return err.message || t('error.unknown');
 }
 
@@ -151,20 +152,22 @@ export function stageBadge(stage) {
 
 /* ---- tables ------------------------------------------------------------ */
 
-// columns: [{key, label, render?(row) -> node|string, sortKey?, num?}]
+// columns: [{key, label, render?(row) -> node|string, sortKey?, num?, optional?, class?}]
+// (optional: a column dropped on narrow screens, e.g. tablets)
 // opts: {sort, onSort(sortKey), empty, caption, rowClass?(row)}
 export function table(columns, rows, opts = {}) {
 	const thead = h('thead', h('tr', columns.map((c) => {
-		if (!c.sortKey || !opts.onSort) return h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label);
+		const cls = [c.num && 'num', c.optional && 'col-optional', c.class];
+		if (!c.sortKey || !opts.onSort) return h('th', { scope: 'col', class: cls }, c.label);
 		const cur = opts.sort || '';
 		const dir = cur === c.sortKey ? 'ascending' : cur === `-${c.sortKey}` ? 'descending' : 'none';
 		const next = dir === 'ascending' ? `-${c.sortKey}` : c.sortKey;
-		return h('th', { scope: 'col', class: c.num ? 'num' : null, 'aria-sort': dir },
+		return h('th', { scope: 'col', class: cls, 'aria-sort': dir },
 			h('button', { type: 'button', class: 'sort', onClick: () => opts.onSort(next) },
 				c.label, h('span', { class: 'sort-ind', 'aria-hidden': 'true' }, dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : ' ↕')));
 	})));
 	const tbody = h('tbody', rows.length ? rows.map((r) => h('tr', { class: opts.rowClass ? opts.rowClass(r) : null },
-		columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label },
+		columns.map((c) => h('td', { class: [c.num && 'num', c.optional && 'col-optional', c.class], 'data-label': c.label },
 			c.render ? c.render(r) : (r[c.key] ?? '—'))))) :
 		h('tr', h('td', { colspan: columns.length, class: 'empty' }, opts.empty || t('common.empty'))));
 	return h('div', { class: 'table-wrap' },
