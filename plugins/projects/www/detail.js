@@ -55,7 +55,7 @@ export async function renderDetail(app, ctx) {
 				[t('projects.source_region'), label('source_region', p.source_region)],
 				[t('projects.industry_chain'), label('industry_chain', p.industry_chain)],
 				[t('projects.district'), label('district', p.district)],
-				[t('projects.officer'), p.officer_name || '—'],
+				[t('projects.officer'), p.officer_id ? h('a', { href: `#/projects?officer_id=${encodeURIComponent(p.officer_id)}`, dataset: { officer: p.officer_id }, title: t('projects.officer_projects') }, p.officer_name || `#${p.officer_id}`) : t('projects.officer_unassigned')],
 				[t('projects.key_level'), klEntries.length ? klEntries.map(([y, lvl]) => `${y}: ${i18n.tEnum('key_level', lvl)}`).join('; ') : i18n.tEnum('key_level', 'none')],
 				p.notes ? [t('projects.notes'), p.notes] : null,
 			])),

@@ -1,6 +1,6 @@
 // Create / edit a project.  Field errors from the API land on their input.
 
-import { refs } from './ref.js';
+import { refs, officers, officerOptions } from './ref.js';
 
 export async function renderForm(app, ctx, id) {
 	const { h, t, ui, i18n } = app;
@@ -10,9 +10,11 @@ export async function renderForm(app, ctx, id) {
 		ctx.main.append(ui.pageHeader(t(editing ? 'projects.edit' : 'projects.new')), ui.errorBox({ code: 'forbidden', status: 403 }));
 		return;
 	}
-	let ref, p = null;
+	let ref, p = null, staff = null;
 	try {
-		[ref, p] = await Promise.all([refs(app), editing ? app.api.get(`/projects/${encodeURIComponent(id)}`) : null]);
+		[ref, p, staff] = await Promise.all([refs(app), editing ? app.api.get(`/projects/${encodeURIComponent(id)}`) : null,
+			// The picker is a convenience: without it the form still works.
+			officers(app).catch(() => null)]);
 	} catch (err) {
 		ctx.main.append(ui.errorBox(err));
 		return;
@@ -31,6 +33,7 @@ export async function renderForm(app, ctx, id) {
 		ui.field({ name: 'source_region', label: t('projects.source_region'), type: 'select', value: v.source_region, options: ref.options('source_region') }),
 		ui.field({ name: 'industry_chain', label: t('projects.industry_chain'), type: 'select', value: v.industry_chain, options: ref.options('industry_chain') }),
 		ui.field({ name: 'district', label: t('projects.district'), type: 'select', value: v.district, options: ref.options('district') }),
+		staff ? ui.field({ name: 'officer_id', label: t('projects.officer'), type: 'select', blank: t('projects.officer_none'), value: v.officer_id ?? '', options: officerOptions(app, staff, v), help: t('projects.officer_help') }) : null,
 		ui.field({ name: 'key_level', label: t('projects.key_level_year', { year }), type: 'select', blank: false, value: keyLevels[String(year)] || 'none', options: ref.options('key_level') }),
 		ui.field({ name: 'notes', label: t('projects.notes'), type: 'textarea', value: v.notes || '', maxlength: 4000, wide: true }),
 		h('div', { class: 'actions' },
@@ -42,6 +45,13 @@ export async function renderForm(app, ctx, id) {
 			const val = form.elements[k].value.trim();
 			if (editing) body[k] = val === '' ? (k === 'notes' || k.startsWith('name_') ? '' : null) : val;
 			else if (val !== '') body[k] = val;
+		}
+		if (form.elements.officer_id) {
+			const o = form.elements.officer_id.value;
+			const officer = o === '' ? null : Number(o);
+			// Sent when chosen or changed: an edit that leaves it alone
+			// does not touch it (the officer may have left since).
+			if (editing ? officer !== (v.officer_id ?? null) : officer !== null) body.officer_id = officer;
 		}
 		const kl = { ...keyLevels };
 		kl[String(year)] = vals.key_level || 'none';

@@ -19,4 +19,7 @@ export async function register(app) {
 	app.route('/projects/:id', (ctx) => renderDetail(app, ctx));
 	app.route('/projects/:id/edit', (ctx) => renderForm(app, ctx, ctx.params.id));
 	app.route('/problems', (ctx) => renderProblems(app, ctx));
+	// The header's demo-data badge on every page, not only after a page of
+	// this module has shown a demo record: one cheap read, not awaited.
+	app.api.get('/projects', { demo: 1, limit: 1 }).then((r) => { if (r && r.total > 0) app.setDemo(true); }, () => {});
 }

@@ -1,8 +1,8 @@
 // Projects list: filters, search, sort, pagination, export links.
 
-import { refs } from './ref.js';
+import { refs, officers, officerLabel } from './ref.js';
 
-const FILTERS = ['q', 'stage', 'investor_type', 'key_level', 'source_region', 'industry_chain', 'district', 'signed_year', 'min_contracted_wan'];
+const FILTERS = ['q', 'stage', 'investor_type', 'key_level', 'source_region', 'industry_chain', 'district', 'signed_year', 'officer_id', 'min_contracted_wan'];
 
 export async function renderList(app, ctx) {
 	const { h, t, ui, i18n } = app;
@@ -12,8 +12,7 @@ export async function renderList(app, ctx) {
 	q.limit = Math.min(200, Number(q.limit) || 50);
 	q.offset = Math.max(0, Number(q.offset) || 0);
 
-	let ref = null;
-	try { ref = await refs(app); } catch { ref = null; }
+	const [ref, staff] = await Promise.all([refs(app).catch(() => null), officers(app).catch(() => null)]);
 	if (ctx.stale) return;
 	const opts = (kind) => (ref ? ref.options(kind) : []);
 	const label = (kind, code) => (ref ? ref.label(kind, code) : (code ?? '—'));
@@ -38,6 +37,10 @@ export async function renderList(app, ctx) {
 		ui.field({ name: 'industry_chain', label: t('projects.industry_chain'), type: 'select', blank: t('common.all'), value: q.industry_chain, options: opts('industry_chain') }),
 		ui.field({ name: 'district', label: t('projects.district'), type: 'select', blank: t('common.all'), value: q.district, options: opts('district') }),
 		ui.field({ name: 'signed_year', label: t('projects.signed_year'), type: 'select', blank: t('common.all'), value: q.signed_year, options: years }),
+		staff ? ui.field({ name: 'officer_id', label: t('projects.officer'), type: 'select', blank: t('projects.officer_any'), value: q.officer_id,
+			options: [...staff.map((o) => ({ value: o.id, label: officerLabel(o) })),
+				// An officer named in the address who is no longer active.
+				...(q.officer_id && !staff.some((o) => String(o.id) === String(q.officer_id)) ? [{ value: q.officer_id, label: `#${q.officer_id}` }] : [])] }) : null,
 		ui.field({ name: 'min_contracted_wan', label: t('projects.min_contracted_wan'), type: 'number', min: 0, step: 1, value: q.min_contracted_wan || '' }),
 		h('div', { class: 'actions' },
 			h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.search')),
@@ -84,9 +87,9 @@ export async function renderList(app, ctx) {
 			h('p', { class: 'small muted', role: 'status' }, t('projects.found', { n: i18n.fmtNumber(r.total ?? items.length) })),
 			ui.table([
 				{ key: 'name', label: t('projects.name'), sortKey: 'name', render: (p) => h('a', { href: `#/projects/${p.id}`, dataset: { project: p.id } }, i18n.pick(p) || `#${p.id}`) },
-				{ key: 'investor', label: t('projects.investor') },
+				{ key: 'investor', label: t('projects.investor'), optional: true },
 				{ key: 'district', label: t('projects.district'), render: (p) => label('district', p.district) },
-				{ key: 'industry_chain', label: t('projects.industry_chain'), render: (p) => label('industry_chain', p.industry_chain) },
+				{ key: 'industry_chain', label: t('projects.industry_chain'), optional: true, render: (p) => label('industry_chain', p.industry_chain) },
 				{ key: 'stage', label: t('projects.stage'), render: (p) => ui.stageBadge(p.stage) },
 				{ key: 'signed_on', label: t('projects.signed_on'), sortKey: 'signed_on', render: (p) => i18n.fmtDate(p.signed_on) },
 				{ key: 'contracted_wan', label: t('projects.contracted'), sortKey: 'contracted_wan', num: true, render: (p) => money(p.contracted_wan) },

@@ -3,6 +3,7 @@
 
 import { refs } from './ref.js';
 
+const PER_COLUMN = 8;
 const AGE_BUCKETS = [[30, 'age_30'], [90, 'age_90'], [180, 'age_180'], [Infinity, 'age_more']];
 
 export async function renderProblems(app, ctx) {
@@ -61,18 +62,36 @@ export async function renderProblems(app, ctx) {
 		if (q.group === 'age') keys = AGE_BUCKETS.map((b) => b[1]).filter((k) => groups.has(k));
 		else if (q.group === 'escalation') keys = ['municipal', 'bureau', 'district'].filter((k) => groups.has(k));
 		else keys.sort((a, b) => groups.get(b).length - groups.get(a).length);
+		const total = r.total ?? list.length;
+		// A column shows its oldest blockers first, a few at a time: a
+		// board of hundreds of cards is not read by anyone.
+		const column = (k) => {
+			const cards = groups.get(k).sort((a, b) => ageDays(b) - ageDays(a)).map(card);
+			const col = h('section', { class: 'board-col', dataset: { group: k } },
+				h('h2', h('span', nameOf(k)), ui.badge(i18n.fmtNumber(cards.length), 'neutral')), cards.slice(0, PER_COLUMN));
+			if (cards.length > PER_COLUMN) {
+				const more = ui.button(t('problems.show_more', { n: i18n.fmtNumber(cards.length - PER_COLUMN) }), () => {
+					more.replaceWith(...cards.slice(PER_COLUMN));
+				}, { kind: 'link', dataset: { action: 'more' } });
+				col.append(more);
+			}
+			return col;
+		};
 		body.replaceChildren(
-			h('p', { class: 'small muted', role: 'status' }, t('problems.count', { n: i18n.fmtNumber(list.length), total: i18n.fmtNumber(r.total ?? list.length) })),
-			list.length ? h('div', { class: 'board' }, keys.map((k) => h('section', { class: 'board-col', dataset: { group: k } },
-				h('h2', h('span', nameOf(k)), ui.badge(i18n.fmtNumber(groups.get(k).length), 'neutral')),
-				groups.get(k).sort((a, b) => ageDays(b) - ageDays(a)).map((p) => h('article', { class: 'board-card' },
-					h('a', { href: `#/projects/${encodeURIComponent(p.project_id)}` }, i18n.pick(p.project || { name_zh: p.project_name_zh, name_en: p.project_name_en }) || `#${p.project_id}`),
-					h('div', p.description),
-					h('div', { class: 'meta' },
-						i18n.tEnum('problem_category', p.category), ' · ', label('district', districtOf(p)), ' · ',
-						i18n.tEnum('escalation', p.escalation), ' · ', i18n.tEnum('problem_status', p.status), ' · ',
-						t('problems.age', { n: ageDays(p) }))))))) :
+			h('p', { class: 'small muted', role: 'status' }, total > list.length
+				? t('problems.count_of', { n: i18n.fmtNumber(list.length), total: i18n.fmtNumber(total) })
+				: t('problems.count', { n: i18n.fmtNumber(list.length) })),
+			list.length ? h('div', { class: 'board' }, keys.map(column)) :
 				ui.section(null, h('p', t('problems.none'))));
+	}
+	function card(p) {
+		return h('article', { class: 'board-card' },
+			h('a', { href: `#/projects/${encodeURIComponent(p.project_id)}` }, i18n.pick(p.project || { name_zh: p.project_name_zh, name_en: p.project_name_en }) || `#${p.project_id}`),
+			h('div', p.description),
+			h('div', { class: 'meta' },
+				i18n.tEnum('problem_category', p.category), ' · ', label('district', districtOf(p)), ' · ',
+				i18n.tEnum('escalation', p.escalation), ' · ', i18n.tEnum('problem_status', p.status), ' · ',
+				t('problems.age', { n: ageDays(p) })));
 	}
 	await load();
 }

@@ -45,3 +45,24 @@ export async function refs(app) {
 	};
 	return { raw: r, label, options };
 }
+
+// Who may be a project's responsible officer (GET /api/v1/projects/officers:
+// active admins and officers), fetched afresh for each form and list.
+export async function officers(app) {
+	const r = await app.api.get('/projects/officers');
+	return (r && r.items) || [];
+}
+
+export function officerLabel(o) {
+	return `${o.display_name || o.username} (${o.username})${o.title ? ` · ${o.title}` : ''}`;
+}
+
+// <select> options; a project's current officer who is no longer in the
+// list (left, or no longer an officer) stays selectable, marked.
+export function officerOptions(app, list, project) {
+	const opts = list.map((o) => ({ value: o.id, label: officerLabel(o) }));
+	if (project && project.officer_id && !list.some((o) => o.id === project.officer_id)) {
+		opts.push({ value: project.officer_id, label: app.t('projects.officer_inactive', { name: project.officer_name || `#${project.officer_id}` }) });
+	}
+	return opts;
+}

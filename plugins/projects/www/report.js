@@ -17,12 +17,20 @@ export async function renderReportCard(app, ctx) {
 	for (let y = thisYear; y >= MIN_YEAR; y -= 1) years.push(y);
 	const form = h('form', { class: 'filters rc-controls', role: 'search', 'aria-label': t('rc.controls') },
 		ui.field({ name: 'year', label: t('rc.year'), type: 'select', blank: t('rc.latest'), value: year || '', options: years.map((y) => ({ value: y, label: String(y) })) }),
-		ui.field({ name: 'as_of', label: t('rc.as_of'), type: 'date', value: asOf, help: t('rc.as_of_help') }),
-		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('rc.show'))));
+		ui.field({ name: 'as_of', label: t('rc.as_of'), type: 'date', value: asOf }),
+		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('rc.show')), h('span', { class: 'help' }, t('rc.as_of_help'))));
+	// Without ?year= / ?as_of= the server picks them (the latest year with
+	// signings; today clamped into that year) and the pickers show what it
+	// picked.  Such a shown default is not sent back: another year then
+	// gets its own default cut-off, not this one's.
+	let shownAsOf = asOf;
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		const v = ui.formValues(form);
-		app.navigate(`#${ctx.path}${app.qs({ year: v.year, as_of: v.as_of })}`);
+		let a = v.as_of;
+		if (a && !asOf && a === shownAsOf) a = undefined;
+		if (a && v.year && a.slice(0, 4) !== String(v.year)) a = undefined;
+		app.navigate(`#${ctx.path}${app.qs({ year: v.year, as_of: a })}`);
 	});
 	const body = h('div', { class: 'rc-body' }, ui.loading());
 	ctx.main.append(ui.pageHeader(t('rc.title')), form, body);
@@ -42,8 +50,13 @@ export async function renderReportCard(app, ctx) {
 	const label = (kind, code) => (ref ? ref.label(kind, code) : (code ?? '—'));
 	if (!year && rc.year) {
 		const sel = form.querySelector('[name=year]');
+		if (![...sel.options].some((o) => o.value === String(rc.year))) sel.append(h('option', { value: String(rc.year) }, String(rc.year)));
 		sel.value = String(rc.year);
 	}
+	const asOfInput = form.querySelector('[name=as_of]');
+	if (rc.year) { asOfInput.min = `${rc.year}-01-01`; asOfInput.max = `${rc.year}-12-31`; }
+	if (!asOf && rc.as_of) asOfInput.value = rc.as_of;
+	shownAsOf = rc.as_of || '';
 
 	const money = (wan) => h('span', { class: 'amount', title: fmtWan(wan) }, fmtYi(wan));
 	const growth = (pct) => {
@@ -54,19 +67,19 @@ export async function renderReportCard(app, ctx) {
 	const target = (pct, targetWan) => {
 		if (targetWan === null || targetWan === undefined || !targetWan) return h('div', { class: 'kpi-sub' }, t('rc.no_target'));
 		return [
-			h('div', { class: 'kpi-sub' }, t('rc.of_target', { pct: fmtPct(pct), target: fmtYi(targetWan) })),
+			h('div', { class: 'kpi-sub', title: fmtWan(targetWan) }, t('rc.of_target', { pct: fmtPct(pct), target: fmtYi(targetWan) })),
 			h('progress', { max: '100', value: String(Math.min(100, Number(pct) || 0)), 'aria-label': t('rc.of_target', { pct: fmtPct(pct), target: fmtYi(targetWan) }) }),
 		];
 	};
 	const kpi = (id, labelText, value, ...sub) => h('div', { class: 'kpi', dataset: { kpi: id } },
 		h('div', { class: 'kpi-label' }, labelText), h('div', { class: 'kpi-value' }, value), sub);
 
-	const kpis = h('div', { class: 'kpis' },
+	const kpis = h('div', { class: 'kpis kpis-4' },
 		kpi('contracted', t('rc.contracted'), money(rc.contracted_wan),
-			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.contracted_growth_pct), ' ', t('rc.prev', { v: fmtYi(rc.prev_contracted_wan) })),
+			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.contracted_growth_pct), ' ', h('span', { title: fmtWan(rc.prev_contracted_wan) }, t('rc.prev', { v: fmtYi(rc.prev_contracted_wan) }))),
 			target(rc.contracted_target_pct, rc.target_contracted_wan)),
 		kpi('paid_in', t('rc.paid_in'), money(rc.paid_in_wan),
-			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.paid_in_growth_pct), ' ', t('rc.prev', { v: fmtYi(rc.prev_paid_in_wan) })),
+			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.paid_in_growth_pct), ' ', h('span', { title: fmtWan(rc.prev_paid_in_wan) }, t('rc.prev', { v: fmtYi(rc.prev_paid_in_wan) }))),
 			target(rc.paid_in_target_pct, rc.target_paid_in_wan)),
 		kpi('over_1bn', t('rc.over_1bn'), fmtNumber(rc.projects_over_1bn), h('div', { class: 'kpi-sub' }, t('rc.over_1bn_help'))),
 		kpi('key', t('rc.key_projects'), fmtNumber(rc.key_projects),
@@ -77,7 +90,7 @@ export async function renderReportCard(app, ctx) {
 	const amountFmt = (v) => `${fmtNumber(v, { maximumFractionDigits: 2 })} ${unit}`;
 	const targetChart = charts.chart(ctx, {
 		tooltip: { trigger: 'axis', formatter: charts.axisTip(amountFmt) },
-		legend: { top: 0 },
+		legend: { top: 0, right: 8 },
 		grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
 		xAxis: { type: 'category', data: [t('rc.contracted'), t('rc.paid_in')] },
 		yAxis: { type: 'value', name: unit },
@@ -92,7 +105,7 @@ export async function renderReportCard(app, ctx) {
 	const monthLabel = (m, i) => i18n.fmtMonth(rc.year || thisYear, Number(m.month ?? (i + 1)) || (i + 1));
 	const monthChart = charts.chart(ctx, {
 		tooltip: { trigger: 'axis', formatter: charts.axisTip(amountFmt) },
-		legend: { top: 0 },
+		legend: { top: 0, right: 8 },
 		grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
 		xAxis: { type: 'category', data: monthly.map(monthLabel) },
 		yAxis: { type: 'value', name: unit },
