@@ -110,7 +110,7 @@ async function renderDetail(app, ctx) {
 	const signings = sg.error ? [] : items(sg);
 	const addForm = canWrite ? h('form', { class: 'inline-form', novalidate: true, dataset: { form: 'signing' } },
 		ui.formAlert(),
-		ui.field({ name: 'project_id', label: t('expos.project_id'), type: 'number', min: 1, step: 1, required: true }),
+		...projectPicker(app),
 		ui.field({ name: 'expected_paid_in_wan', label: t('expos.expected_wan'), type: 'number', min: 0, step: 1 }),
 		ui.field({ name: 'expected_by', label: t('expos.expected_by'), type: 'date' }),
 		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('expos.add_signing')))) : null;
@@ -132,6 +132,46 @@ async function renderDetail(app, ctx) {
 		sg.error ? null : ui.pager({ total: sg.total ?? signings.length, limit: 50, offset: Number(ctx.query.offset) || 0,
 			onPage: (o) => app.navigate(`#/expos/${encodeURIComponent(ctx.params.id)}${app.qs({ as_of: asOf, offset: o || undefined })}`) }),
 		addForm));
+}
+
+// Choosing the signed project: search by name, investor or number, then
+// pick from the matches (the form sends the chosen project_id).
+function projectPicker(app) {
+	const { h, t, ui, i18n } = app;
+	const find = ui.field({ name: 'project_q', label: t('expos.project_find'), type: 'search', placeholder: t('expos.project_find_hint'), autocomplete: 'off' });
+	const input = find.querySelector('input');
+	input.removeAttribute('name');   // a search box, not a field of the signing
+	const pick = ui.field({ name: 'project_id', label: t('expos.project'), type: 'select', required: true, blank: t('expos.project_pick_first'), options: [] });
+	const select = pick.querySelector('select');
+	let timer = null, seq = 0;
+	const search = async () => {
+		const q = input.value.trim();
+		const mine = ++seq;
+		const say = (text) => select.replaceChildren(h('option', { value: '' }, text));
+		if (!q) { say(t('expos.project_pick_first')); return; }
+		say(t('common.loading'));
+		let found = [];
+		try {
+			if (/^\d+$/.test(q)) {
+				const one = await app.api.get(`/projects/${encodeURIComponent(q)}`).catch(() => null);
+				if (one) found.push(one.project || one);
+			}
+			const r = await app.api.get('/projects', { q, limit: 20 }).catch((err) => (found.length ? { items: [] } : Promise.reject(err)));
+			for (const p of r.items || []) if (!found.some((x) => x.id === p.id)) found.push(p);
+		} catch (err) {
+			if (mine === seq) say(ui.errorMessage(err));
+			return;
+		}
+		if (mine !== seq) return;
+		found = found.slice(0, 20);
+		select.replaceChildren(
+			h('option', { value: '' }, found.length ? t('expos.project_found', { n: i18n.fmtNumber(found.length) }) : t('expos.project_none')),
+			...found.map((p) => h('option', { value: p.id }, `${i18n.pick(p) || ''} · ${p.investor || ''} · #${p.id}${p.signed_on ? ` · ${i18n.fmtDate(p.signed_on)}` : ''}`)));
+		if (found.length === 1) select.value = String(found[0].id);
+	};
+	input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 250); });
+	input.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); clearTimeout(timer); search(); } });
+	return [find, pick];
 }
 
 async function renderCompare(app, ctx) {
