@@ -51,6 +51,17 @@ describe('quarantine banner', { timeout: 300000 }, () => {
 			await row.waitFor();
 			assert.match(await row.textContent(), /已隔离|Quarantined/);
 			assert.ok((await row.locator('.reason').textContent()).length > 0, 'the reason is shown');
+			// Coming back is an explicit enable: offered as "re-enable", the
+			// dialog recalls why it was quarantined, then it serves again
+			// and the banner goes.
+			const again = row.locator('[data-action=enable]');
+			assert.match(await again.textContent(), /重新启用|Re-enable/);
+			await again.click();
+			await page.locator('dialog [data-impact=reason]').waitFor();
+			await page.locator('dialog [data-action=confirm]').click();
+			await page.locator('tr[data-plugin=hello].plugin-enabled').waitFor({ timeout: 60000 });
+			await banner.waitFor({ state: 'detached' });
+			assert.equal((await api(page, 'GET', '/api/v1/hello')).status, 200);
 			assert.deepEqual(await cspViolations(page), []);
 		});
 	});
