@@ -300,39 +300,49 @@ import_ref(const struct bureau_host *h, struct bureau_req *req,
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* By username (any case), else by a display name held by exactly one
- * user.  1 found, 0 not, 2 ambiguous, -1 error. */
+/*
+ * By username (any case), else by a display name held by exactly one
+ * eligible user (an active admin or officer, as POST /projects wants of
+ * officer_id).  1 found, 0 not, 2 ambiguous, 3 only users who may not be
+ * officers (deactivated, viewers, auditors), -1 error.
+ */
 static int
 import_officer(const struct bureau_host *h, struct bureau_req *req,
     const char *v, int64_t *id)
 {
 	sqlite3_stmt *st;
-	int rc, n = 0;
+	int rc, ok = 0, n = 0, bad = 0;
 
-	if ((st = h->db_prepare(req, "SELECT id FROM users WHERE "
-	    "username = ?1 COLLATE NOCASE")) == NULL)
+	if ((st = h->db_prepare(req, "SELECT id, " PROJECTS_OFFICER_SQL_OK
+	    " FROM users WHERE username = ?1 COLLATE NOCASE")) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
+		ok = sqlite3_column_int(st, 1);
+	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return ok ? 1 : 3;
 	if (rc != SQLITE_DONE)
 		return -1;
-	if ((st = h->db_prepare(req, "SELECT id FROM users WHERE "
-	    "display_name = ?1 LIMIT 2")) == NULL)
+	if ((st = h->db_prepare(req, "SELECT id, " PROJECTS_OFFICER_SQL_OK
+	    " FROM users WHERE display_name = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!sqlite3_column_int(st, 1)) {
+			bad++;
+			continue;
+		}
 		*id = sqlite3_column_int64(st, 0);
 		n++;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	return n == 0 ? 0 : n == 1 ? 1 : 2;
+	return n == 1 ? 1 : n > 1 ? 2 : bad > 0 ? 3 : 0;
 }
 
 /* YYYY-MM-DD, or YYYY/M/D and YYYY-M-D as Excel rewrites dates. */
@@ -450,11 +460,15 @@ import_check_row(const struct bureau_host *h, struct bureau_req *req,
 			if ((rc = import_officer(h, req, v,
 			    &row->officer_id)) < 0)
 				return -1;
-			if (rc == 0 || rc == 2)
+			if (rc != 1) {
+				row->officer_id = 0;
 				import_error(e, rec->line, import_cols[c],
 				    rc == 0 ? "no user with this username or "
-				    "name" : "several users have this name; "
-				    "use the username");
+				    "name" : rc == 2 ? "several users have this "
+				    "name; use the username" : "must be an "
+				    "active admin or officer (not a viewer, an "
+				    "auditor or a deactivated account)");
+			}
 			row->v[c] = v;
 			break;
 		case C_SIGNED_ON:

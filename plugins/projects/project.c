@@ -205,12 +205,19 @@ project_read_input(const struct bureau_host *h, struct bureau_req *req,
 				return validate_fail(h, req, "officer_id",
 				    "must be a user id or null");
 			in->officer_id = json_integer_value(v);
-			if ((rc = validate_user_exists(h, req,
+			/* The officer answers for the project: someone who
+			 * can still sign in and edit it. */
+			if ((rc = validate_officer(h, req,
 			    in->officer_id)) < 0)
 				return -2;
 			if (rc == 0)
 				return validate_fail(h, req, "officer_id",
 				    "no such user");
+			if (rc == 2)
+				return validate_fail(h, req, "officer_id",
+				    "must be an active admin or officer (not "
+				    "a viewer, an auditor or a deactivated "
+				    "account)");
 		}
 	}
 	if (validate_json_text(h, req, body, "notes", NOTES_MAX_CHARS, 0, 1,

@@ -69,7 +69,14 @@ int	validate_json_known(const struct bureau_host *, struct bureau_req *,
 /* Reference existence: 1 exists, 0 not, -1 db error. */
 int	validate_ref_exists(const struct bureau_host *, struct bureau_req *,
 	    const char *table, const char *code);
-int	validate_user_exists(const struct bureau_host *, struct bureau_req *,
+/*
+ * Who may be a project's responsible officer: an active user whose role
+ * is admin or officer (read from the core's users table, as the officer
+ * picker does).  1 eligible, 0 no such user, 2 a user who is not
+ * eligible (deactivated, viewer, auditor), -1 db error.
+ */
+#define PROJECTS_OFFICER_SQL_OK							"(active = 1 AND role IN ('admin', 'officer'))"
+int	validate_officer(const struct bureau_host *, struct bureau_req *,
 	    int64_t user_id);
 
 /* Query-string helpers: parse an int64 in [min,max]; 0 ok, -1 bad. */

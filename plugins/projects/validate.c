@@ -354,20 +354,22 @@ validate_ref_exists(const struct bureau_host *h, struct bureau_req *req,
 }
 
 int
-validate_user_exists(const struct bureau_host *h, struct bureau_req *req,
+validate_officer(const struct bureau_host *h, struct bureau_req *req,
     int64_t user_id)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, ok = 0;
 
-	if ((st = h->db_prepare(req,
-	    "SELECT 1 FROM users WHERE id = ?1")) == NULL)
+	if ((st = h->db_prepare(req, "SELECT " PROJECTS_OFFICER_SQL_OK
+	    " FROM users WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ok = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return ok ? 1 : 2;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -487,8 +489,8 @@ officers_get(struct bureau_req *req, void *state)
 	int rc;
 
 	if ((st = h->db_prepare(req, "SELECT id, username, display_name, "
-	    "title FROM users WHERE active = 1 AND role IN ('admin', "
-	    "'officer') ORDER BY display_name COLLATE NOCASE, id")) == NULL)
+	    "title FROM users WHERE " PROJECTS_OFFICER_SQL_OK
+	    " ORDER BY display_name COLLATE NOCASE, id")) == NULL)
 		return -1;
 	if ((a = json_array()) == NULL) {
 		sqlite3_reset(st);

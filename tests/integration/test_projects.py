@@ -113,6 +113,42 @@ class Crud(ProjectsPortal):
         self.assertEqual(p["officer_id"], uid)
         self.assertIsNone(p["source_region"])
 
+    def test_officer_must_be_active_admin_or_officer(self):
+        # Before, any user id was taken: a viewer, an auditor or a
+        # deactivated account could be made responsible for a project.
+        for name, role in (("fx-aud", "auditor"), ("fx-adm", "admin"),
+                           ("fx-gone", "officer")):
+            self.p.add_user(name, role)
+        self.p.sql("UPDATE users SET active = 0 WHERE username = 'fx-gone'")
+        uid = dict(self.p.sql("SELECT username, id FROM users"))
+        p = self.create(officer_id=uid["fx-adm"])
+        self.assertEqual(p["officer_id"], uid["fx-adm"])
+        for name in ("vera", "fx-aud", "fx-gone"):
+            with self.subTest(officer=name):
+                body = dict(BASE, officer_id=uid[name])
+                self.assertError(self.c.post("/api/v1/projects", json=body),
+                                 400, "validation_failed", "officer_id")
+                self.assertError(self.c.patch(
+                    "/api/v1/projects/%d" % p["id"],
+                    json={"version": p["version"],
+                          "officer_id": uid[name]}),
+                    400, "validation_failed", "officer_id")
+        # Nothing was written by the refusals.
+        g = self.c.get("/api/v1/projects/%d" % p["id"]).json
+        self.assertEqual((g["officer_id"], g["version"]),
+                         (uid["fx-adm"], p["version"]))
+        # An officer deactivated later stays on the record, and the
+        # project can still be edited without choosing anew.
+        self.p.sql("UPDATE users SET active = 0 WHERE username = 'fx-adm'")
+        try:
+            r = self.c.patch("/api/v1/projects/%d" % p["id"],
+                             json={"version": p["version"], "notes": "x"})
+            self.assertStatus(r, 200)
+            self.assertEqual(r.json["officer_id"], uid["fx-adm"])
+        finally:
+            self.p.sql("UPDATE users SET active = 1 WHERE username ="
+                       " 'fx-adm'")
+
     def test_validation_names_each_field(self):
         long = "x" * 201
         cases = [

@@ -136,18 +136,20 @@ class ImportExport(TestCase):
             "yubei,已签约,,2021/3/7,\"1,500\",\"a, b\"",
             # A signing is a fact: not dated after today.
             "未来签约,,Y,foreign,,,,signed,,2099/1/1,100,",
+            # A viewer cannot be the responsible officer.
+            "观察员负责,,Y,private,,,,,vera,,,",
         ]) + "\r\n"
         n = self.count()
         audits = self.p.sql("SELECT count(*) FROM audit_log")[0][0]
         r = self.imp(data)
         self.assertStatus(r, 200)
         out = r.json
-        self.assertEqual(out["rows"], 13)
+        self.assertEqual(out["rows"], 14)
         got = {(e["row"], e["column"]) for e in out["errors"]}
         want = {(3, "district"), (4, "name_zh"), (5, "investor"),
                 (6, "signed_on"), (7, "signing_wan"), (8, "stage"),
                 (9, "stage"), (10, "signing_wan"), (11, "investor_type"),
-                (12, "officer"), (14, "signed_on")}
+                (12, "officer"), (14, "signed_on"), (15, "officer")}
         self.assertEqual(got, want, out["errors"])
         self.assertEqual(out["valid"], 2)
         for e in out["errors"]:
