@@ -7,7 +7,6 @@
  * unknown section or key is an error naming file:line: a typo in a
  * security setting must not silently fall back to the default.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
 
 #include <ctype.h>
 #include <errno.h>

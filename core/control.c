@@ -3,7 +3,6 @@
  * client bureauctl uses, and the small socket helpers the master uses
  * when it answers.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
 
 #include <errno.h>
 #include <poll.h>

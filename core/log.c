@@ -14,7 +14,6 @@
  * sequences, backspace, bell) so a value a plugin logs cannot
  * rewrite what a terminal or a log viewer shows of the line.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
 
 #include <errno.h>
 #include <stdarg.h>

@@ -6,7 +6,6 @@
  *
  * Everything else happens in master_run().
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE, PACKAGE_VERSION */
 
 #include <errno.h>
 #include <getopt.h>

@@ -35,7 +35,7 @@
  * even forked.  V orders snapshots that arrive on different channels;
  * an older one than the last published is not published.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

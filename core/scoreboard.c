@@ -7,7 +7,6 @@
  * strings are copied before the state flips to busy (release order), so
  * a reader that sees SB_BUSY sees this request's plugin and route.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
 
 #include <sched.h>
 #include <stddef.h>

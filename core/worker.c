@@ -20,7 +20,7 @@
  * byte into the wake pipe, which wakes every thread at once; a thread
  * serving a request finishes it first.  No thread is ever interrupted.
  */
-#include <config.h>		/* autoconf: _GNU_SOURCE */
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
