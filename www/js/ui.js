@@ -176,6 +176,8 @@ export function table(columns, rows, opts = {}) {
 
 // Pagination: "1–50 of 431", previous/next.
 export function pager({ total, limit, offset, onPage }) {
+	// Nothing to page through: the table's empty message says it all.
+	if (!total && !offset) return h('nav', { class: 'pager', hidden: true, 'aria-label': t('common.pagination') });
 	const from = total ? offset + 1 : 0;
 	const to = Math.min(offset + limit, total);
 	return h('nav', { class: 'pager', 'aria-label': t('common.pagination') },

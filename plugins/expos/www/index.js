@@ -81,7 +81,7 @@ async function renderDetail(app, ctx) {
 			app.api.get(`${base}/summary`, { as_of: asOf || undefined }).catch((err) => ({ error: err })),
 			app.api.get(`${base}/signings`, { limit: 50, offset: Number(ctx.query.offset) || 0 }).catch((err) => ({ error: err })),
 		]);
-	} catch (err) { ctx.main.append(ui.errorBox(err)); return; }
+	} catch (err) { ctx.main.append(ui.pageHeader(t('expos.title'), ui.linkButton(t('common.back'), '#/expos')), ui.errorBox(err)); return; }
 	if (ctx.stale) return;
 	if (e.expo) e = e.expo;
 	if (e.is_demo) app.setDemo(true);
@@ -119,7 +119,7 @@ async function renderDetail(app, ctx) {
 		h('h2', t('expos.signings', { n: i18n.fmtNumber(sg.total ?? signings.length) })),
 		sg.error ? ui.errorBox(sg.error) : ui.table([
 			{ key: 'project', label: t('expos.project'), render: (x) => h('a', { href: `#/projects/${encodeURIComponent(x.project_id)}` }, i18n.pick({ name_zh: x.project_name_zh ?? x.name_zh, name_en: x.project_name_en ?? x.name_en }) || `#${x.project_id}`) },
-			{ key: 'signed_on', label: t('expos.signed_on'), render: (x) => i18n.fmtDate(x.signed_on) },
+			{ key: 'signed_on', label: t('expos.signed_on'), class: 'nowrap', render: (x) => i18n.fmtDate(x.signed_on) },
 			{ key: 'signing_wan', label: t('expos.amount_wan'), num: true, render: (x) => i18n.fmtNumber(x.signing_wan ?? x.contracted_wan) },
 			{ key: 'expected', label: t('expos.expected_wan'), num: true, render: (x) => i18n.fmtNumber(x.expected_paid_in_wan) },
 			{ key: 'stage', label: t('expos.stage'), render: (x) => (x.stage ? ui.stageBadge(x.stage) : '—') },

@@ -16,7 +16,7 @@ export async function renderDetail(app, ctx) {
 	try {
 		[p, ref] = await Promise.all([app.api.get(base), refs(app).catch(() => null)]);
 	} catch (err) {
-		ctx.main.append(ui.errorBox(err));
+		ctx.main.append(ui.pageHeader(t('projects.title'), ui.linkButton(t('common.back'), '#/projects')), ui.errorBox(err));
 		return;
 	}
 	if (ctx.stale) return;
@@ -114,7 +114,7 @@ export async function renderDetail(app, ctx) {
 			h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, list.length ? t('projects.add_amendment') : t('projects.add_signing')))) : null;
 		if (form) ui.onSubmit(form, async (v) => { await app.api.post(`${base}/contracts`, v); ui.toast(t('common.saved'), 'ok'); reload(); });
 		contractBox.replaceChildren(ui.table([
-			{ key: 'signed_on', label: t('projects.date'), render: (c) => i18n.fmtDate(c.signed_on) },
+			{ key: 'signed_on', label: t('projects.date'), class: 'nowrap', render: (c) => i18n.fmtDate(c.signed_on) },
 			{ key: 'kind', label: t('projects.kind'), render: (c) => i18n.tEnum('contract_kind', c.kind) },
 			{ key: 'amount_wan', label: t('projects.amount_wan'), num: true, render: (c) => i18n.fmtNumber(c.amount_wan) },
 			{ key: 'note', label: t('projects.note'), render: (c) => c.note || '' },
@@ -141,7 +141,7 @@ export async function renderDetail(app, ctx) {
 			});
 		}
 		paymentBox.replaceChildren(ui.table([
-			{ key: 'paid_on', label: t('projects.date'), render: (x) => i18n.fmtDate(x.paid_on) },
+			{ key: 'paid_on', label: t('projects.date'), class: 'nowrap', render: (x) => i18n.fmtDate(x.paid_on) },
 			{ key: 'amount_wan', label: t('projects.amount_wan'), num: true, render: (x) => i18n.fmtNumber(x.amount_wan) },
 			{ key: 'evidence', label: t('projects.evidence'), render: (x) => [x.evidence || '', (x.override || x.over_contract_override) ? [' ', ui.badge(t('projects.override_short'), 'warn')] : null] },
 		], list, { empty: t('projects.no_payments') }), form);
@@ -184,7 +184,7 @@ export async function renderDetail(app, ctx) {
 			{ key: 'owner', label: t('projects.owner'), render: (x) => x.owner || '—' },
 			{ key: 'status', label: t('projects.status'), render: (x) => ui.badge(i18n.tEnum('problem_status', x.status), x.status === 'resolved' ? 'ok' : x.status === 'open' ? 'danger' : 'warn') },
 			{ key: 'escalation', label: t('projects.escalation'), render: (x) => i18n.tEnum('escalation', x.escalation) },
-			{ key: 'opened_on', label: t('projects.opened_on'), render: (x) => [i18n.fmtDate(x.opened_on), x.resolved_on ? h('div', { class: 'small muted' }, `→ ${i18n.fmtDate(x.resolved_on)}`) : null] },
+			{ key: 'opened_on', label: t('projects.opened_on'), class: 'nowrap', render: (x) => [i18n.fmtDate(x.opened_on), x.resolved_on ? h('div', { class: 'small muted' }, `→ ${i18n.fmtDate(x.resolved_on)}`) : null] },
 			...(canWrite ? [{ key: 'actions', label: t('common.actions'), render: (x) => {
 				if (x.status === 'resolved') return '—';
 				const next = ESCALATION[ESCALATION.indexOf(x.escalation) + 1];

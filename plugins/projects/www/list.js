@@ -91,7 +91,7 @@ export async function renderList(app, ctx) {
 				{ key: 'district', label: t('projects.district'), render: (p) => label('district', p.district) },
 				{ key: 'industry_chain', label: t('projects.industry_chain'), optional: true, render: (p) => label('industry_chain', p.industry_chain) },
 				{ key: 'stage', label: t('projects.stage'), render: (p) => ui.stageBadge(p.stage) },
-				{ key: 'signed_on', label: t('projects.signed_on'), sortKey: 'signed_on', render: (p) => i18n.fmtDate(p.signed_on) },
+				{ key: 'signed_on', label: t('projects.signed_on'), sortKey: 'signed_on', class: 'nowrap', render: (p) => i18n.fmtDate(p.signed_on) },
 				{ key: 'contracted_wan', label: t('projects.contracted'), sortKey: 'contracted_wan', num: true, render: (p) => money(p.contracted_wan) },
 				{ key: 'paid_in_wan', label: t('projects.paid_in'), num: true, render: (p) => money(p.paid_in_wan) },
 			], items, { sort: q.sort, onSort: (s) => { q.sort = s; q.offset = 0; load(); }, empty: t('projects.none'), caption: null }),

@@ -82,7 +82,7 @@ export async function renderProblems(app, ctx) {
 				? t('problems.count_of', { n: i18n.fmtNumber(list.length), total: i18n.fmtNumber(total) })
 				: t('problems.count', { n: i18n.fmtNumber(list.length) })),
 			list.length ? h('div', { class: 'board' }, keys.map(column)) :
-				ui.section(null, h('p', t('problems.none'))));
+				ui.section(null, h('p', { class: 'muted' }, q.status === 'unresolved' && !q.category && !q.district && !q.escalation ? t('problems.none') : t('problems.none_match'))));
 	}
 	function card(p) {
 		return h('article', { class: 'board-card' },

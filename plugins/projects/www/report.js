@@ -76,10 +76,10 @@ export async function renderReportCard(app, ctx) {
 
 	const kpis = h('div', { class: 'kpis kpis-4' },
 		kpi('contracted', t('rc.contracted'), money(rc.contracted_wan),
-			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.contracted_growth_pct), ' ', h('span', { title: fmtWan(rc.prev_contracted_wan) }, t('rc.prev', { v: fmtYi(rc.prev_contracted_wan) }))),
+			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.contracted_growth_pct), rc.contracted_growth_pct === null || rc.contracted_growth_pct === undefined ? null : [' ', h('span', { title: fmtWan(rc.prev_contracted_wan) }, t('rc.prev', { v: fmtYi(rc.prev_contracted_wan) }))]),
 			target(rc.contracted_target_pct, rc.target_contracted_wan)),
 		kpi('paid_in', t('rc.paid_in'), money(rc.paid_in_wan),
-			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.paid_in_growth_pct), ' ', h('span', { title: fmtWan(rc.prev_paid_in_wan) }, t('rc.prev', { v: fmtYi(rc.prev_paid_in_wan) }))),
+			h('div', { class: 'kpi-sub' }, t('rc.yoy'), ' ', growth(rc.paid_in_growth_pct), rc.paid_in_growth_pct === null || rc.paid_in_growth_pct === undefined ? null : [' ', h('span', { title: fmtWan(rc.prev_paid_in_wan) }, t('rc.prev', { v: fmtYi(rc.prev_paid_in_wan) }))]),
 			target(rc.paid_in_target_pct, rc.target_paid_in_wan)),
 		kpi('over_1bn', t('rc.over_1bn'), fmtNumber(rc.projects_over_1bn), h('div', { class: 'kpi-sub' }, t('rc.over_1bn_help'))),
 		kpi('key', t('rc.key_projects'), fmtNumber(rc.key_projects),
@@ -155,6 +155,7 @@ export async function renderReportCard(app, ctx) {
 		h('p', { class: 'lead' }, t('rc.period', {
 			year: rc.year ?? '', as_of: fmtDate(rc.as_of),
 		}), rc.demo || rc.is_demo || rc.demo_data ? [' ', ui.badge(t('shell.demo'), 'warn')] : null),
+		!rc.contracted_wan && !rc.paid_in_wan && !rc.projects_over_1bn ? h('p', { class: 'notice', role: 'status', dataset: { empty: 'year' } }, t('rc.no_data', { year: rc.year ?? '' })) : null,
 		kpis,
 		h('div', { class: 'grid-2' },
 			ui.section(t('rc.vs_target'), targetChart),

@@ -127,7 +127,7 @@ async function pairs(app, ctx, body) {
 	const list = items(r);
 	body.replaceChildren(ui.section(t('regions.pairs_count', { n: app.i18n.fmtNumber(r.total ?? list.length) }), ui.table([
 		{ key: 'pair', label: t('regions.pair'), render: (p) => pairName(app, p) },
-		{ key: 'since', label: t('regions.since'), render: (p) => app.i18n.fmtDate(p.since || p.established_on || p.created_on) },
+		{ key: 'since', label: t('regions.since'), class: 'nowrap', render: (p) => app.i18n.fmtDate(p.since || p.established_on || p.created_on) },
 		{ key: 'parks', label: t('regions.parks'), num: true, render: (p) => app.i18n.fmtNumber(p.parks ?? p.park_count ?? 0) },
 		{ key: 'notes', label: t('regions.notes'), render: (p) => p.notes || '' },
 	], list, { empty: t('regions.no_pairs') })));

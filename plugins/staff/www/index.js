@@ -91,7 +91,7 @@ async function renderDetail(app, ctx) {
 	const { h, t, ui, i18n } = app;
 	const base = `/staff/${encodeURIComponent(ctx.params.id)}`;
 	let u;
-	try { u = await app.api.get(base); } catch (err) { ctx.main.append(ui.errorBox(err)); return; }
+	try { u = await app.api.get(base); } catch (err) { ctx.main.append(ui.pageHeader(t('staff.title'), ui.linkButton(t('common.back'), '#/staff')), ui.errorBox(err)); return; }
 	if (ctx.stale) return;
 	if (u.user) u = u.user;
 	ctx.setTitle(u.display_name || u.username);
@@ -149,10 +149,10 @@ async function renderDetail(app, ctx) {
 		const items = r.items || [];
 		sessionsBox.replaceChildren(
 			ui.table([
-				{ key: 'created_at', label: t('staff.session_start'), render: (s) => i18n.fmtTime(s.created_at) },
-				{ key: 'last_seen', label: t('staff.last_seen'), render: (s) => i18n.fmtTime(s.last_seen) },
+				{ key: 'created_at', label: t('staff.session_start'), class: 'nowrap', render: (s) => i18n.fmtTime(s.created_at) },
+				{ key: 'last_seen', label: t('staff.last_seen'), class: 'nowrap', render: (s) => i18n.fmtTime(s.last_seen) },
 				{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
-				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => s.user_agent || '—' },
+				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => (s.user_agent ? h('span', { title: s.user_agent }, browserName(s.user_agent)) : '—') },
 			], items, { empty: t('staff.no_sessions') }),
 			items.length ? h('div', { class: 'actions' }, ui.button(t('staff.sign_out_all'), act(async () => {
 				if (!await ui.confirmDialog(t('staff.sign_out_all'), t('staff.sign_out_text', { user: u.username }), { danger: true, confirm: t('staff.sign_out_all') })) return;
@@ -161,4 +161,20 @@ async function renderDetail(app, ctx) {
 				reload();
 			}), { kind: 'danger', dataset: { action: 'sign-out-all' } })) : null);
 	}, (err) => sessionsBox.replaceChildren(ui.errorBox(err)));
+}
+
+// "Chrome 120 · Windows" from a User-Agent header (the whole header is in
+// the title): enough to tell one's own sessions apart.
+export function browserName(ua) {
+	const m = (re) => (ua.match(re) || [])[1];
+	const ver = (re) => { const v = m(re); return v ? ` ${v.split('.')[0]}` : ''; };
+	let b = ua.split(/[\s/]/)[0] || '—';
+	if (/Edg\//.test(ua)) b = `Edge${ver(/Edg\/([\d.]+)/)}`;
+	else if (/Firefox\//.test(ua)) b = `Firefox${ver(/Firefox\/([\d.]+)/)}`;
+	else if (/(Headless)?Chrome\//.test(ua)) b = `${/HeadlessChrome/.test(ua) ? 'Headless Chrome' : 'Chrome'}${ver(/Chrome\/([\d.]+)/)}`;
+	else if (/Safari\//.test(ua) && /Version\//.test(ua)) b = `Safari${ver(/Version\/([\d.]+)/)}`;
+	else if (/curl\//.test(ua)) b = `curl${ver(/curl\/([\d.]+)/)}`;
+	const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
+		: /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
+	return os ? `${b} · ${os}` : b;
 }

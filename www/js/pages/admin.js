@@ -263,7 +263,7 @@ export async function renderAudit(app, ctx) {
 		const items = r.items || [];
 		replace(body,
 			ui.table([
-				{ key: 'at', label: t('audit.time'), render: (e) => fmtTime(e.at || e.time || e.created_at) },
+				{ key: 'at', label: t('audit.time'), class: 'nowrap', render: (e) => fmtTime(e.at || e.time || e.created_at) },
 				{ key: 'actor', label: t('audit.actor'), render: (e) => e.actor_name || e.actor || e.actor_username || (e.actor_id ?? '—') },
 				{ key: 'ip', label: t('audit.ip'), render: (e) => e.ip || '—' },
 				{ key: 'action', label: t('audit.action'), render: (e) => [tEnum('audit_action', e.action), tEnum('audit_action', e.action) !== e.action ? h('div', { class: 'small muted code' }, e.action) : null] },
