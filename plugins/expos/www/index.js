@@ -59,7 +59,7 @@ async function renderList(app, ctx) {
 function summaryView(app, s) {
 	const { h, t, i18n } = app;
 	const money = (wan) => h('span', { title: i18n.fmtWan(wan) }, i18n.fmtYi(wan));
-	return h('div', { class: 'kpis', dataset: { summary: 'expo' } },
+	return h('div', { class: 'kpis kpis-4', dataset: { summary: 'expo' } },
 		h('div', { class: 'kpi', dataset: { kpi: 'signed_projects' } }, h('div', { class: 'kpi-label' }, t('expos.signed_projects')), h('div', { class: 'kpi-value' }, i18n.fmtNumber(s.signed_projects))),
 		h('div', { class: 'kpi', dataset: { kpi: 'contracted' } }, h('div', { class: 'kpi-label' }, t('expos.contracted')), h('div', { class: 'kpi-value' }, money(s.contracted_wan))),
 		h('div', { class: 'kpi', dataset: { kpi: 'expected' } }, h('div', { class: 'kpi-label' }, t('expos.expected_paid_in')), h('div', { class: 'kpi-value' }, money(s.expected_paid_in_wan))),
