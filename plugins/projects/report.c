@@ -754,6 +754,7 @@ rc_default_year(const struct bureau_host *h, struct bureau_req *req,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 		*year = atoi((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 

@@ -547,10 +547,24 @@ class Portal:
         return r
 
     def add_user(self, username, role, password=None):
-        password = password or random_password()
-        self.bureauctl("user", "add", "--role", role, "--password-stdin",
-                       username, input=password + "\n",
-                       check=True)
+        if password is not None:
+            self.bureauctl("user", "add", "--role", role,
+                           "--password-stdin", username,
+                           input=password + "\n", check=True)
+            return password
+        # cracklib now and then calls a random string "too simplistic";
+        # a generated password is only a means here, so draw another.
+        for attempt in range(5):
+            password = random_password()
+            r = self.bureauctl("user", "add", "--role", role,
+                               "--password-stdin", username,
+                               input=password + "\n",
+                               check=attempt == 4)
+            if r.returncode == 0:
+                return password
+            if "password" not in (r.stderr or "").lower():
+                raise RuntimeError("bureauctl user add failed: %s"
+                                   % r.stderr)
         return password
 
     def sql(self, query, params=()):
