@@ -285,6 +285,40 @@ auth_session_load(struct bureau_req *req)
 	return 0;
 }
 
+/*
+ * The User-Agent as stored: a header may carry any byte, and the staff
+ * plugin lists it back as JSON, which takes only UTF-8.  Invalid
+ * sequences and control characters become '?', and the cut to fit
+ * falls on a character boundary.
+ */
+static void
+auth_ua_clean(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0, n;
+
+	while (*p != '\0' && o + 1 < outlen) {
+		if (*p < 0x80) {
+			out[o++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
+			p++;
+			continue;
+		}
+		n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		if (strnlen((const char *)p, n) == n &&
+		    auth_utf8_len((const char *)p, n) == 1) {
+			if (o + n + 1 > outlen)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			out[o++] = '?';
+			p++;
+		}
+	}
+	out[o] = '\0';
+}
+
 int
 auth_session_create(struct bureau_req *req, int64_t user_id)
 {
@@ -304,7 +338,7 @@ auth_session_create(struct bureau_req *req, int64_t user_id)
 	auth_token_new(csrf);
 	auth_token_hash(token, th);
 	agent = req_env(req, "HTTP_USER_AGENT");
-	snprintf(ua, sizeof(ua), "%s", agent != NULL ? agent : "");
+	auth_ua_clean(agent != NULL ? agent : "", ua, sizeof(ua));
 
 	if ((st = host_api.db_prepare(req, sql)) == NULL)
 		goto fail;
