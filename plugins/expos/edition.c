@@ -90,8 +90,8 @@ edition_list(struct bureau_req *req, void *state)
 	int64_t limit, offset, year, total, sid = 0;
 	const char *series;
 	sqlite3_stmt *st;
-	json_t *items, *o;
-	int has_year, rc;
+	json_t *items;
+	int has_year;
 
 	if (kit_paging(h, req, &limit, &offset) < 0 ||
 	    kit_query_int(h, req, "year", 2000, 2100, &year, &has_year) < 0)
@@ -111,34 +111,21 @@ edition_list(struct bureau_req *req, void *state)
 		return -1;
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int64(st, 2, has_year ? year : 0);
-	total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) :
-	    -1;
-	sqlite3_reset(st);
-	if (total < 0)
+	if ((total = kit_count(st)) < 0)
 		return -1;
 
 	if ((st = h->db_prepare(req, EDITION_SELECT
 	    " WHERE (?1 = 0 OR e.series_id = ?1) AND (?2 = 0 OR e.year = ?2)"
 	    " ORDER BY e.starts_on DESC, e.id DESC LIMIT ?3 OFFSET ?4")) ==
-	    NULL || (items = json_array()) == NULL)
+	    NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int64(st, 2, has_year ? year : 0);
 	sqlite3_bind_int64(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = edition_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
+	if ((items = kit_rows(st, edition_row)) == NULL)
 		return -1;
-	}
-	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items",
-	    items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset));
+	kit_send_page(h, req, items, total, limit, offset);
 	return 0;
 }
 

@@ -581,3 +581,46 @@ kit_col_json(sqlite3_stmt *st, int i)
 		return json_array();
 	return json_loads(s, JSON_DECODE_ANY, NULL);
 }
+
+int64_t
+kit_count(sqlite3_stmt *st)
+{
+	int64_t n = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+json_t *
+kit_rows(sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *))
+{
+	json_t *items, *o;
+	int rc;
+
+	if (st == NULL || (items = json_array()) == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = row(st)) == NULL)
+			break;
+		json_array_append_new(items, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return NULL;
+	}
+	return items;
+}
+
+void
+kit_send_page(const struct bureau_host *h, struct bureau_req *req,
+    json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items",
+	    items, "total", (json_int_t)total, "limit", (json_int_t)limit,
+	    "offset", (json_int_t)offset));
+}

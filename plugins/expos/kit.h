@@ -140,6 +140,22 @@ json_t	*kit_col_str(sqlite3_stmt *, int i);
 /* Parses JSON text from column i (json_group_array); NULL on error. */
 json_t	*kit_col_json(sqlite3_stmt *, int i);
 
+/* ---- field.c: list pages ----------------------------------------------
+ * The list handlers all count, then fetch one page, then answer
+ * {"items","total","limit","offset"}; only their SQL and bindings differ,
+ * so the caller prepares and binds and these do the stepping. */
+
+/* Steps a bound "SELECT count(*) ..." and resets it: the count, -1 on a
+ * db error. */
+int64_t	kit_count(sqlite3_stmt *);
+/* Steps a bound statement to its end, one element a row made by row(),
+ * and resets it: a new array, or NULL when a step fails or row() returns
+ * NULL. */
+json_t	*kit_rows(sqlite3_stmt *, json_t *(*row)(sqlite3_stmt *));
+/* 200 {"items","total","limit","offset"}; takes the reference to items. */
+void	kit_send_page(const struct bureau_host *, struct bureau_req *,
+	    json_t *items, int64_t total, int64_t limit, int64_t offset);
+
 /* ---- csv.c ------------------------------------------------------------
  * RFC 4180, UTF-8 with a byte order mark (Excel's cue), CRLF line ends.
  * A text cell starting with = + - @ (or tab/CR) gets a leading ' so a

@@ -69,22 +69,11 @@ series_list(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct expos_state *)state)->host;
 	sqlite3_stmt *st;
-	json_t *items, *o;
-	int rc;
+	json_t *items;
 
 	if ((st = h->db_prepare(req, SERIES_SELECT " ORDER BY s.code")) ==
-	    NULL || (items = json_array()) == NULL)
+	    NULL || (items = kit_rows(st, series_row)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = series_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return -1;
-	}
 	h->resp_json(req, 200, json_pack("{s:I, s:o}", "total",
 	    (json_int_t)json_array_size(items), "items", items));
 	return 0;

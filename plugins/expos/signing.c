@@ -111,7 +111,7 @@ signing_list(struct bureau_req *req, void *state)
 	int64_t counted = -1;
 	const char *first;
 	sqlite3_stmt *st;
-	json_t *items, *o;
+	json_t *items;
 	char starts[11];
 	int rc, want;
 
@@ -143,22 +143,15 @@ signing_list(struct bureau_req *req, void *state)
 	if ((st = h->db_prepare(req, "SELECT * FROM (" SIGNING_SELECT
 	    " WHERE g.edition_id = ?1) WHERE ?2 < 0 OR"
 	    " (counted_at = edition_id) = ?2 ORDER BY id LIMIT ?3 OFFSET ?4"))
-	    == NULL || (items = json_array()) == NULL)
+	    == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, want);
 	sqlite3_bind_int64(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = signing_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
+	if ((items = kit_rows(st, signing_row)) == NULL)
 		return -1;
-	}
+	/* kit_send_page's shape plus signed_projects. */
 	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I, s:I}",
 	    "items", items, "total", (json_int_t)total,
 	    "signed_projects", (json_int_t)counted,

@@ -81,10 +81,10 @@ int
 pair_list(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct regions_state *)state)->host;
-	int64_t limit, offset, total = -1;
+	int64_t limit, offset, total;
 	const char *district;
 	sqlite3_stmt *st;
-	json_t *items, *o;
+	json_t *items;
 	int rc;
 
 	if (kit_paging(h, req, &limit, &offset) < 0)
@@ -105,32 +105,19 @@ pair_list(struct bureau_req *req, void *state)
 		return -1;
 	if (district != NULL)
 		sqlite3_bind_text(st, 1, district, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		total = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (total < 0)
+	if ((total = kit_count(st)) < 0)
 		return -1;
 	if ((st = h->db_prepare(req, PAIR_SELECT " WHERE ?1 IS NULL OR"
 	    " r.district_a = ?1 OR r.district_b = ?1 ORDER BY r.id"
-	    " LIMIT ?2 OFFSET ?3")) == NULL || (items = json_array()) == NULL)
+	    " LIMIT ?2 OFFSET ?3")) == NULL)
 		return -1;
 	if (district != NULL)
 		sqlite3_bind_text(st, 1, district, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = pair_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
+	if ((items = kit_rows(st, pair_row)) == NULL)
 		return -1;
-	}
-	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items",
-	    items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset));
+	kit_send_page(h, req, items, total, limit, offset);
 	return 0;
 }
 

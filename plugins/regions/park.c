@@ -115,10 +115,10 @@ int
 park_list(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct regions_state *)state)->host;
-	int64_t limit, offset, pair = 0, total = -1;
+	int64_t limit, offset, pair = 0, total;
 	const char *status, *district;
 	sqlite3_stmt *st;
-	json_t *items, *o;
+	json_t *items;
 	int rc, has_pair;
 
 	if (kit_paging(h, req, &limit, &offset) < 0 ||
@@ -148,14 +148,10 @@ park_list(struct bureau_req *req, void *state)
 	sqlite3_bind_int64(st, 2, has_pair ? pair : 0);
 	if (district != NULL)
 		sqlite3_bind_text(st, 3, district, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		total = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (total < 0)
+	if ((total = kit_count(st)) < 0)
 		return -1;
 	if ((st = h->db_prepare(req, PARK_SELECT PARK_WHERE
-	    " ORDER BY k.id LIMIT ?4 OFFSET ?5")) == NULL ||
-	    (items = json_array()) == NULL)
+	    " ORDER BY k.id LIMIT ?4 OFFSET ?5")) == NULL)
 		return -1;
 #undef PARK_WHERE
 	if (status != NULL)
@@ -165,19 +161,9 @@ park_list(struct bureau_req *req, void *state)
 		sqlite3_bind_text(st, 3, district, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, limit);
 	sqlite3_bind_int64(st, 5, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = park_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
+	if ((items = kit_rows(st, park_row)) == NULL)
 		return -1;
-	}
-	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items",
-	    items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset));
+	kit_send_page(h, req, items, total, limit, offset);
 	return 0;
 }
 

@@ -124,12 +124,11 @@ int
 partner_list(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct regions_state *)state)->host;
-	int64_t limit, offset, total = -1;
+	int64_t limit, offset, total;
 	const char *kind;
 	sqlite3_stmt *st;
 	json_t *items, *o;
 	size_t i;
-	int rc;
 
 	if (kit_paging(h, req, &limit, &offset) < 0 ||
 	    kit_query_enum(h, req, "kind", regions_partner_kinds, &kind) < 0)
@@ -139,36 +138,24 @@ partner_list(struct bureau_req *req, void *state)
 		return -1;
 	if (kind != NULL)
 		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		total = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (total < 0)
+	if ((total = kit_count(st)) < 0)
 		return -1;
 	if ((st = h->db_prepare(req, PARTNER_SELECT " WHERE ?1 IS NULL OR"
-	    " p.kind = ?1 ORDER BY p.id LIMIT ?2 OFFSET ?3")) == NULL ||
-	    (items = json_array()) == NULL)
+	    " p.kind = ?1 ORDER BY p.id LIMIT ?2 OFFSET ?3")) == NULL)
 		return -1;
 	if (kind != NULL)
 		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = partner_row(st)) == NULL)
-			break;
-		json_array_append_new(items, o);
-	}
-	sqlite3_reset(st);
+	if ((items = kit_rows(st, partner_row)) == NULL)
+		return -1;
 	/* Covers after the list statement is done (one at a time). */
 	json_array_foreach(items, i, o)
-		if (rc == SQLITE_DONE && partner_finish(h, req, o) < 0)
-			rc = SQLITE_ERROR;
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return -1;
-	}
-	h->resp_json(req, 200, json_pack("{s:o, s:I, s:I, s:I}", "items",
-	    items, "total", (json_int_t)total, "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset));
+		if (partner_finish(h, req, o) < 0) {
+			json_decref(items);
+			return -1;
+		}
+	kit_send_page(h, req, items, total, limit, offset);
 	return 0;
 }
 
