@@ -38,6 +38,26 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* How long a worker waits for another one's migration: master.c's
+ * READY_TIMEOUT_MS, after which a starting worker is killed anyway. */
+#define MIGRATE_BUSY_MS	30000
+
+/* The connection's busy timeout in ms (0 when it cannot be read). */
+static int
+migrate_busy_timeout(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int		 ms = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ms = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return ms;
+}
+
 int
 migrate_latest(const struct bureau_migration *m)
 {
@@ -351,7 +371,7 @@ migrate_apply(sqlite3 *db, const char *owner,
     size_t errlen)
 {
 	const struct bureau_migration	*m;
-	int				 cur, latest, rc;
+	int				 cur, latest, rc, busy;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -374,19 +394,27 @@ migrate_apply(sqlite3 *db, const char *owner,
 		return refuse_downgrade(owner, cur, latest, err, errlen);
 	if (cur == latest)
 		return 0;
+	/*
+	 * Steps are pending, and another worker may be running them right
+	 * now: a step on a big database (an index over a million projects
+	 * takes seconds) holds the write lock longer than the busy timeout
+	 * a request waits, and a worker giving up here would serve without
+	 * the plugin.  Wait as long as the master lets a worker start.
+	 */
+	busy = migrate_busy_timeout(db);
+	sqlite3_busy_timeout(db, MIGRATE_BUSY_MS);
+	rc = 0;
 	/* IF NOT EXISTS: harmless when several workers race here. */
 	if (db_exec(db, bootstrap_sql) == -1) {
 		seterr(err, errlen, "schema_versions: %s", sqlite3_errmsg(db));
-		return -1;
+		rc = -1;
 	}
-	for (m = list; m->version != 0; m++) {
+	for (m = list; rc != -1 && m->version != 0; m++) {
 		if (m->version <= cur)
 			continue;
-		rc = apply_one(db, owner, m, latest, err, errlen);
-		if (rc == -1) {
+		if ((rc = apply_one(db, owner, m, latest, err, errlen)) == -1)
 			log_err("migrate: %s", err);
-			return -1;
-		}
 	}
-	return 0;
+	sqlite3_busy_timeout(db, busy);
+	return rc == -1 ? -1 : 0;
 }
