@@ -1003,14 +1003,72 @@ fail_loaded:
 	return -1;
 }
 
-int
-plugin_set_load(struct plugin_set *set, const struct config *cfg,
-    sqlite3 *db, const struct bureau_host *host)
+/* The probe's answer for NAME.so, NULL when there is no such file. */
+static struct plugin_info *
+info_for(struct plugin_info *infos, size_t ninfo, const char *name)
+{
+	char	fname[64];
+	size_t	j;
+	struct plugin_info *found = NULL;
+
+	snprintf(fname, sizeof(fname), "%s.so", name);
+	for (j = 0; j < ninfo; j++)
+		if (strcmp(base_name(infos[j].path), fname) == 0)
+			found = &infos[j];
+	return found;
+}
+
+/*
+ * Keeps in enabled[] only `only` and the enabled plugins it depends on,
+ * directly or not (as their files declare), freeing the rest.  A
+ * dependency that is not enabled is left for step 2 of set_load to
+ * report against `only`, as a full load would.  0, or -1 out of memory.
+ */
+static int
+keep_closure(char **enabled, size_t *nen, struct plugin_info *infos,
+    size_t ninfo, const char *only)
+{
+	struct plugin_info	*pi;
+	size_t			 i, j, k, n = *nen;
+	int			*keep, changed;
+
+	if ((keep = calloc(n, sizeof(*keep))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		keep[i] = strcmp(enabled[i], only) == 0;
+	do {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (!keep[i] || (pi = info_for(infos, ninfo,
+			    enabled[i])) == NULL || !pi->ok)
+				continue;
+			for (k = 0; pi->depends[k] != NULL; k++)
+				for (j = 0; j < n; j++)
+					if (!keep[j] && strcmp(enabled[j],
+					    pi->depends[k]) == 0)
+						keep[j] = changed = 1;
+		}
+	} while (changed);
+	for (i = j = 0; i < n; i++) {
+		if (keep[i])
+			enabled[j++] = enabled[i];
+		else
+			free(enabled[i]);
+	}
+	*nen = j;
+	free(keep);
+	return 0;
+}
+
+/* plugin_set_load, or with only set plugin_set_load_one. */
+static int
+set_load(struct plugin_set *set, const struct config *cfg,
+    sqlite3 *db, const struct bureau_host *host, const char *only)
 {
 	struct plugin_info	*infos = NULL;
 	struct cand		*c = NULL, *d;
 	char			**enabled = NULL, why[1024], fname[64];
-	size_t			 nen = 0, ninfo = 0, i, j, k, placed;
+	size_t			 nen = 0, ninfo = 0, i, k, placed;
 	int			 changed, rc = -1;
 	struct loaded_plugin	*items = NULL;
 	size_t			 nitems = 0;
@@ -1023,6 +1081,14 @@ plugin_set_load(struct plugin_set *set, const struct config *cfg,
 		return 0;
 	if (plugin_scan(cfg, &infos, &ninfo) == -1)
 		goto out;
+	if (only != NULL) {
+		if (keep_closure(enabled, &nen, infos, ninfo, only) == -1)
+			goto out;
+		if (nen == 0) {
+			rc = 0;
+			goto out;
+		}
+	}
 	if ((c = calloc(nen, sizeof(*c))) == NULL ||
 	    (order = calloc(nen, sizeof(*order))) == NULL ||
 	    (items = calloc(nen, sizeof(*items))) == NULL)
@@ -1032,9 +1098,7 @@ plugin_set_load(struct plugin_set *set, const struct config *cfg,
 	for (i = 0; i < nen; i++) {
 		c[i].name = enabled[i];
 		snprintf(fname, sizeof(fname), "%s.so", enabled[i]);
-		for (j = 0; j < ninfo; j++)
-			if (strcmp(base_name(infos[j].path), fname) == 0)
-				c[i].info = &infos[j];
+		c[i].info = info_for(infos, ninfo, enabled[i]);
 		/*
 		 * Not the plugin's fault: recorded as failed, it would stay
 		 * off (and take its dependents) after the cause went away.
@@ -1145,6 +1209,20 @@ out:
 		free(enabled[i]);
 	free(enabled);
 	return rc;
+}
+
+int
+plugin_set_load(struct plugin_set *set, const struct config *cfg,
+    sqlite3 *db, const struct bureau_host *host)
+{
+	return set_load(set, cfg, db, host, NULL);
+}
+
+int
+plugin_set_load_one(struct plugin_set *set, const struct config *cfg,
+    sqlite3 *db, const struct bureau_host *host, const char *name)
+{
+	return set_load(set, cfg, db, host, name);
 }
 
 void

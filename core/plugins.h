@@ -206,6 +206,14 @@ json_t	*plugin_list_json_ex(sqlite3 *, const struct config *,
  */
 int	plugin_set_load(struct plugin_set *, const struct config *,
 	    sqlite3 *, const struct bureau_host *);
+/*
+ * The same for one enabled plugin and the enabled plugins it depends on
+ * (directly or not), in dependency order; the others are neither loaded
+ * nor touched.  For bureauctl, which needs one plugin's migrations
+ * applied and has no business running every plugin's init().
+ */
+int	plugin_set_load_one(struct plugin_set *, const struct config *,
+	    sqlite3 *, const struct bureau_host *, const char *name);
 void	plugin_set_unload(struct plugin_set *);	/* fini only, no dlclose */
 
 /*

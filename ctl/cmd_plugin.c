@@ -8,9 +8,16 @@
  * very list GET /api/v1/plugins serves.
  *
  * Migrations on enable: `plugin enable` applies the plugin's migrations
- * at once, by loading the enabled set through plugin_set_load on its own
- * connection (probe, dependency order, dlopen, migrations under BEGIN
- * IMMEDIATE, init; then fini).  A failing migration is then reported
+ * at once, by loading that plugin and the enabled plugins it depends on
+ * through plugin_set_load_one on its own connection (probe, dependency
+ * order, dlopen, migrations under BEGIN IMMEDIATE, init; then fini) --
+ * not the whole enabled set: the other plugins' init() has no business
+ * running in this process.  Since that is plugin code running here,
+ * `plugin enable` refuses to run as root when [server] user names
+ * another user (bureaud's workers never run plugin code as root then
+ * either); refusing is simpler than dropping privileges halfway through
+ * a command, and that user can do everything enable needs (database,
+ * audit key, control socket).  A failing migration is then reported
  * here, to the admin who asked, with the plugin left 'failed' and the
  * reason recorded -- rather than discovered later in bureaud's log.
  * bureaud's workers would apply the same steps at their next start;
@@ -24,10 +31,12 @@
  * `impact` is the API's own (pluginadmin_impact).
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "audit.h"
@@ -225,8 +234,8 @@ row_state(sqlite3 *db, const char *name, char *state, size_t slen,
 
 /*
  * Applies the newly enabled plugin's migrations now (see the top of the
- * file).  plugin_set_load records a failure in the plugins table rather
- * than returning it, so the row is read back afterwards.
+ * file).  plugin_set_load_one records a failure in the plugins table
+ * rather than returning it, so the row is read back afterwards.
  */
 static int
 plugin_migrate_now(const struct config *cfg, sqlite3 *db, const char *name)
@@ -235,8 +244,8 @@ plugin_migrate_now(const struct config *cfg, sqlite3 *db, const char *name)
 	char state[32], reason[512];
 	int v;
 
-	if (plugin_set_load(&set, cfg, db, &host_api) == -1) {
-		ctl_err("loading the enabled plugins failed (database error)");
+	if (plugin_set_load_one(&set, cfg, db, &host_api, name) == -1) {
+		ctl_err("loading %s failed (database error)", name);
 		return -1;
 	}
 	plugin_set_unload(&set);
@@ -253,6 +262,27 @@ plugin_migrate_now(const struct config *cfg, sqlite3 *db, const char *name)
 	v = migrate_version(db, name);
 	printf("plugin %s enabled (schema version %d)\n", name, v);
 	return 0;
+}
+
+/*
+ * 1 (after a message) when this is root and [server] user names another
+ * user: enable would run plugin code as root (see the top of the file).
+ * An unknown user counts as another one.
+ */
+static int
+enable_as_root_refused(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || cfg->user == NULL || cfg->user[0] == '\0')
+		return 0;
+	if ((pw = getpwnam(cfg->user)) != NULL && pw->pw_uid == 0)
+		return 0;
+	ctl_err("plugin enable runs the plugin's code and must not run as "
+	    "root while server.user is %s: run it as that user "
+	    "(runuser -u %s -- bureauctl plugin enable ...)", cfg->user,
+	    cfg->user);
+	return 1;
 }
 
 /*
@@ -347,6 +377,9 @@ plugin_switch(int argc, char **argv, const struct config *cfg, int enable)
 		return ctl_usage_error("plugin", "%s: %s", verb,
 		    argc - optind == 0 ? "NAME is missing" : "one NAME only");
 	name = argv[optind];
+	/* Before anything is recorded: no half-done enable. */
+	if (enable && enable_as_root_refused(cfg))
+		goto fail;
 	if (ctl_db_open(cfg, 0, &db) == -1)
 		goto fail;
 	/* Every switch is audited, in its own transaction; no key, no

@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
 import threading
 import time
 import unittest
@@ -301,6 +302,71 @@ class TestPluginCommands(TestCase):
             r = self.p.bureauctl("plugin", "disable", name)
             self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.state("depbase")["state"], "disabled")
+
+
+@unittest.skipUnless(have("hello", "initlog", "initlog_dep"),
+                     "test plugins not built (make check)")
+class TestEnableLoadsOnlyItsOwn(TestCase):
+    """plugin enable runs the init() of the plugin it enables and of its
+    dependencies, in bureauctl's process -- never another plugin's."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=[], name="ctl-initlog")
+        for name in ("initlog", "initlog_dep"):
+            cls.p.install_plugin(extra(name), name)
+        cls.log = os.path.join(cls.p.dir, "init.log")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.cleanup()
+
+    def enable(self, name):
+        """Enables name; the plugins whose init() ran, in order."""
+        if os.path.exists(self.log):
+            os.unlink(self.log)
+        env = self.p.env()
+        env["BUREAU_TEST_INIT_LOG"] = self.log
+        cmd = [bin_path("ctl", "bureauctl"), "-c", self.p.conf_path,
+               "plugin", "enable", name]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                           env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [line.split()[0] for line in f if line.strip()]
+
+    def test_2_only_the_plugin_and_its_dependencies(self):
+        self.assertEqual(self.enable("initlog"), ["initlog"])
+        # initlog is enabled now, but enabling hello does not run it.
+        self.assertEqual(self.enable("hello"), [])
+        # A dependency is loaded (first); hello is not.
+        self.assertEqual(self.enable("initlog_dep"),
+                         ["initlog", "initlog_dep"])
+
+    def test_1_refused_as_root_for_another_service_user(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        server = self.p.config.setdefault("server", {})
+        before = server.get("user")
+        server["user"] = "nobody"
+        self.p.write_config()
+        try:
+            r = self.p.bureauctl("plugin", "enable", "hello")
+        finally:
+            if before is None:
+                del server["user"]
+            else:
+                server["user"] = before
+            self.p.write_config()
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("must not run as root", r.stderr)
+        self.assertIn("nobody", r.stderr)
+        # Refused before anything was recorded.
+        self.assertEqual(self.p.sql("SELECT count(*) FROM plugins WHERE "
+                                    "name = 'hello' AND state = 'enabled'"),
+                         [(0,)])
 
 
 @unittest.skipUnless(have("hello"), "test plugin hello not built")

@@ -130,6 +130,19 @@ tests_plugins_extra_rebuild_la_SOURCES = tests/plugins/extra/rebuild.c
 tests_plugins_extra_rebuild_la_LDFLAGS = $(TEST_PLUGIN_LD)
 tests_plugins_extra_rebuild_la_LIBADD = $(PLUGIN_DEPLIBS)
 
+# Records its init() calls (bureauctl plugin enable loads only what it
+# enables); initlog_dep is the same source, depending on initlog.
+check_LTLIBRARIES += tests/plugins/extra/initlog.la
+tests_plugins_extra_initlog_la_SOURCES = tests/plugins/extra/initlog.c
+tests_plugins_extra_initlog_la_LDFLAGS = $(TEST_PLUGIN_LD)
+tests_plugins_extra_initlog_la_LIBADD = $(PLUGIN_DEPLIBS)
+
+check_LTLIBRARIES += tests/plugins/extra/initlog_dep.la
+tests_plugins_extra_initlog_dep_la_SOURCES = tests/plugins/extra/initlog.c
+tests_plugins_extra_initlog_dep_la_CPPFLAGS = $(AM_CPPFLAGS) -DINITLOG_DEP
+tests_plugins_extra_initlog_dep_la_LDFLAGS = $(TEST_PLUGIN_LD)
+tests_plugins_extra_initlog_dep_la_LIBADD = $(PLUGIN_DEPLIBS)
+
 # `bureaud --probe` for the unit tests, without the rest of bureaud.
 check_PROGRAMS += tests/plugins/probe-driver
 tests_plugins_probe_driver_SOURCES = tests/plugins/probe_driver.c
