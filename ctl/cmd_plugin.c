@@ -322,42 +322,11 @@ static int
 plugin_reload_if_running(const struct config *cfg, const char *spec)
 {
 	char cmd[CONTROL_LINE_MAX];
-	const json_t *gen, *e;
-	json_t *ans;
-	int running;
 
-	if (spec == NULL)
+	if (spec == NULL || (size_t)snprintf(cmd, sizeof(cmd),
+	    "reload enabled@%s", spec) >= sizeof(cmd))
 		return ctl_reload_if_running(cfg);
-	running = ctl_bureaud_running(cfg);
-	if (running == 0) {
-		printf("bureaud is not running; the change applies when it "
-		    "starts.\n");
-		return 0;
-	}
-	if ((size_t)snprintf(cmd, sizeof(cmd), "reload enabled@%s", spec) >=
-	    sizeof(cmd))
-		return ctl_reload_if_running(cfg);
-	if ((ans = ctl_control(cfg, cmd)) == NULL) {
-		ctl_err("the change is recorded, but bureaud did not reload: "
-		    "run `bureauctl reload`");
-		return -1;
-	}
-	e = json_object_get(ans, "error");
-	if (e != NULL || json_is_false(json_object_get(ans, "ok"))) {
-		ctl_err("the change is recorded, but bureaud refused to "
-		    "reload: %s", json_is_string(e) ? json_string_value(e) :
-		    "refused");
-		json_decref(ans);
-		return -1;
-	}
-	gen = json_object_get(ans, "generation");
-	if (json_is_integer(gen))
-		printf("bureaud reloaded: generation %lld.\n",
-		    (long long)json_integer_value(gen));
-	else
-		printf("bureaud reloaded.\n");
-	json_decref(ans);
-	return 0;
+	return ctl_reload_if_running_cmd(cfg, cmd);
 }
 
 static int

@@ -164,6 +164,12 @@ control_refusal(const json_t *ans)
 int
 ctl_reload_if_running(const struct config *cfg)
 {
+	return ctl_reload_if_running_cmd(cfg, "reload");
+}
+
+int
+ctl_reload_if_running_cmd(const struct config *cfg, const char *cmd)
+{
 	const char *why;
 	const json_t *gen;
 	json_t *ans;
@@ -175,7 +181,7 @@ ctl_reload_if_running(const struct config *cfg)
 		    "starts.\n");
 		return 0;
 	}
-	if ((ans = ctl_control(cfg, "reload")) == NULL) {
+	if ((ans = ctl_control(cfg, cmd)) == NULL) {
 		ctl_err("the change is recorded, but bureaud did not reload: "
 		    "run `bureauctl reload`");
 		return -1;

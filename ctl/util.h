@@ -60,6 +60,9 @@ json_t	*ctl_control(const struct config *, const char *cmd);
  * answer.
  */
 int	ctl_reload_if_running(const struct config *);
+/* The same with another reload command line (cmd_plugin's
+ * "reload enabled@V:a,b"). */
+int	ctl_reload_if_running_cmd(const struct config *, const char *cmd);
 
 /* Who is acting, for plugins.changed_by and audit: "bureauctl:<login>". */
 const char *ctl_actor(void);
