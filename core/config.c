@@ -363,9 +363,9 @@ struct config_parse {
 
 /*
  * fgets for inih that counts lines, so an error names the line of the
- * offending key (Debian's libinih does not pass line numbers).  A line
- * longer than inih's buffer arrives in pieces; only a piece that starts
- * a line advances the count.
+ * offending key (Debian's libinih does not pass line numbers), and
+ * refuses what inih would misread: a line longer than its buffer, or
+ * one with a NUL byte.
  */
 static char *
 config_reader(char *str, int num, void *stream)
@@ -373,6 +373,7 @@ config_reader(char *str, int num, void *stream)
 	struct config_parse	*p = stream;
 	char			*r;
 	size_t			 len;
+	int			 c;
 
 	if ((r = fgets(str, num, p->fp)) == NULL)
 		return NULL;
@@ -380,6 +381,25 @@ config_reader(char *str, int num, void *stream)
 		p->lineno++;
 	len = strlen(r);
 	p->at_bol = len > 0 && r[len - 1] == '\n';
+	/*
+	 * A line longer than inih's buffer would arrive in pieces and the
+	 * rest be read as a line of its own (the tail of a long value
+	 * taken for another key): refuse it instead.
+	 */
+	if (!p->at_bol && (c = getc(p->fp)) != EOF) {
+		ungetc(c, p->fp);
+		if (c != '\n' && !p->failed) {
+			if (len + 1 < (size_t)num)	/* fgets met a NUL */
+				snprintf(p->err, sizeof(p->err), "%s:%d: NUL "
+				    "byte in the line", p->file, p->lineno);
+			else
+				snprintf(p->err, sizeof(p->err), "%s:%d: line "
+				    "longer than %d characters", p->file,
+				    p->lineno, num - 1);
+			p->failed = 1;
+			return NULL;
+		}
+	}
 	return r;
 }
 
