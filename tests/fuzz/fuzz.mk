@@ -7,7 +7,8 @@
 #
 # The core and each plugin are compiled again here, instrumented for
 # coverage (-fsanitize=fuzzer-no-link) and with ASan+UBSan; a plugin's
-# descriptor is renamed fz_plugin_NAME so several link into one binary.
+# sources are those its plugins/NAME/local.mk lists, and its descriptor
+# is renamed fz_plugin_NAME so that several link into one binary.
 # GNU make; not read by automake.
 
 FUZZ_CC ?= clang
@@ -15,8 +16,7 @@ SRC ?= ../..
 OUT ?= .
 
 CORE_SRCS := $(filter-out $(SRC)/core/main.c,$(wildcard $(SRC)/core/*.c))
-PROJECTS_SRCS := $(wildcard $(SRC)/plugins/projects/*.c)
-STAFF_SRCS := $(wildcard $(SRC)/plugins/staff/*.c)
+PLUGINS := projects staff expos regions
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
@@ -29,11 +29,10 @@ FZ_LIBS := $(PKG_LIBS) -lpthread
 
 OBJ := $(OUT)/obj
 CORE_OBJS := $(patsubst $(SRC)/core/%.c,$(OBJ)/core/%.o,$(CORE_SRCS))
-PROJECTS_OBJS := $(patsubst $(SRC)/plugins/projects/%.c,$(OBJ)/projects/%.o,$(PROJECTS_SRCS))
-STAFF_OBJS := $(patsubst $(SRC)/plugins/staff/%.c,$(OBJ)/staff/%.o,$(STAFF_SRCS))
+FZ_HDRS := $(wildcard $(SRC)/tests/fuzz/*.h)
 
 TARGETS := fuzz_query fuzz_path fuzz_cookies fuzz_media_type fuzz_router \
-	fuzz_config fuzz_fcgi fuzz_projects fuzz_staff fuzz_import
+	fuzz_config fuzz_fcgi fuzz_import $(addprefix fuzz_,$(PLUGINS))
 
 all: $(addprefix $(OUT)/,$(TARGETS))
 
@@ -41,38 +40,43 @@ $(OBJ)/core/%.o: $(SRC)/core/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FZ_CFLAGS) -c $< -o $@
 
-$(OBJ)/projects/%.o: $(SRC)/plugins/projects/%.c
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FZ_CFLAGS) $(XLSX_CFLAGS) -Dbureau_plugin=fz_plugin_projects -c $< -o $@
-
-$(OBJ)/staff/%.o: $(SRC)/plugins/staff/%.c
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FZ_CFLAGS) -Dbureau_plugin=fz_plugin_staff -c $< -o $@
-
-$(OBJ)/fz/%.o: $(SRC)/tests/fuzz/%.c $(wildcard $(SRC)/tests/fuzz/*.h)
+$(OBJ)/fz/%.o: $(SRC)/tests/fuzz/%.c $(FZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FZ_CFLAGS) -c $< -o $@
 
-$(OBJ)/fz/fuzz_projects.o: $(SRC)/tests/fuzz/fuzz_plugin.c $(wildcard $(SRC)/tests/fuzz/*.h)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FZ_CFLAGS) -DFZ_PLUGIN=projects -c $< -o $@
+# --- plugins: the .c files of plugins/NAME/local.mk's _SOURCES -----------
+plugin_srcs = $(shell awk '/_la_SOURCES *=/ { f = 1 } \
+	f { for (i = 1; i <= NF; i++) if ($$i ~ /\.c$$/) print $$i; \
+	    if ($$0 !~ /\\$$/) f = 0 }' $(SRC)/plugins/$(1)/local.mk)
+plugin_obj = $(OBJ)/$(1)/$(subst /,_,$(basename $(2))).o
 
-$(OBJ)/fz/fuzz_staff.o: $(SRC)/tests/fuzz/fuzz_plugin.c $(wildcard $(SRC)/tests/fuzz/*.h)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FZ_CFLAGS) -DFZ_PLUGIN=staff -c $< -o $@
+define plugin_obj_rule
+$(call plugin_obj,$(1),$(2)): $(SRC)/$(2)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FZ_CFLAGS) -Dbureau_plugin=fz_plugin_$(1) -c $$< -o $$@
+endef
 
-$(OBJ)/libcore.a: $(CORE_OBJS)
-	rm -f $@ && ar rcs $@ $^
-$(OBJ)/libprojects.a: $(PROJECTS_OBJS)
-	rm -f $@ && ar rcs $@ $^
-$(OBJ)/libstaff.a: $(STAFF_OBJS)
-	rm -f $@ && ar rcs $@ $^
+define plugin_rules
+$(1)_OBJS := $(foreach s,$(call plugin_srcs,$(1)),$(call plugin_obj,$(1),$(s)))
+$(foreach s,$(call plugin_srcs,$(1)),$(eval $(call plugin_obj_rule,$(1),$(s))))
+$(OBJ)/lib$(1).a: $$($(1)_OBJS)
+	rm -f $$@ && ar rcs $$@ $$^
+$(OBJ)/fz/fuzz_$(1).o: $(SRC)/tests/fuzz/fuzz_plugin.c $(FZ_HDRS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FZ_CFLAGS) -DFZ_PLUGIN=$(1) -c $$< -o $$@
+endef
+$(foreach p,$(PLUGINS),$(eval $(call plugin_rules,$(p))))
 
 FZ := $(OBJ)/fz/fz.o
+FZ_PLUG := $(foreach p,$(PLUGINS),$(OBJ)/fz/fz_$(p).o)
 LIBCORE := $(OBJ)/libcore.a
-LIBPROJ := $(OBJ)/libprojects.a
-LIBSTAFF := $(OBJ)/libstaff.a
+LIBPLUG := $(foreach p,$(PLUGINS),$(OBJ)/lib$(p).a)
 
+$(LIBCORE): $(CORE_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# Each target links every plugin (the seeds of one may need another's
+# records: expos signs projects); the linker takes what is used.
 define link
 	$(FUZZ_CC) $(FZ_LDFLAGS) $^ -o $@ $(FZ_LIBS)
 endef
@@ -87,16 +91,15 @@ $(OUT)/fuzz_media_type: $(OBJ)/fz/fuzz_media_type.o $(FZ) $(LIBCORE)
 	$(link)
 $(OUT)/fuzz_config: $(OBJ)/fz/fuzz_config.o $(FZ) $(LIBCORE)
 	$(link)
-$(OUT)/fuzz_router: $(OBJ)/fz/fuzz_router.o $(FZ) $(LIBPROJ) $(LIBSTAFF) $(LIBCORE)
+$(OUT)/fuzz_router: $(OBJ)/fz/fuzz_router.o $(FZ) $(FZ_PLUG) $(LIBPLUG) $(LIBCORE)
 	$(link)
-$(OUT)/fuzz_fcgi: $(OBJ)/fz/fuzz_fcgi.o $(OBJ)/fz/fz_projects.o $(OBJ)/fz/fz_staff.o $(FZ) $(LIBPROJ) $(LIBSTAFF) $(LIBCORE)
+$(OUT)/fuzz_fcgi: $(OBJ)/fz/fuzz_fcgi.o $(FZ) $(FZ_PLUG) $(LIBPLUG) $(LIBCORE)
 	$(link)
-$(OUT)/fuzz_projects: $(OBJ)/fz/fuzz_projects.o $(OBJ)/fz/fz_projects.o $(FZ) $(LIBPROJ) $(LIBCORE)
+$(OUT)/fuzz_import: $(OBJ)/fz/fuzz_import.o $(FZ) $(FZ_PLUG) $(LIBPLUG) $(LIBCORE)
 	$(link)
-$(OUT)/fuzz_staff: $(OBJ)/fz/fuzz_staff.o $(OBJ)/fz/fz_staff.o $(FZ) $(LIBSTAFF) $(LIBCORE)
-	$(link)
-$(OUT)/fuzz_import: $(OBJ)/fz/fuzz_import.o $(OBJ)/fz/fz_projects.o $(FZ) $(LIBPROJ) $(LIBCORE)
-	$(link)
+$(foreach p,$(PLUGINS),$(eval \
+$(OUT)/fuzz_$(p): $(OBJ)/fz/fuzz_$(p).o $(FZ) $(FZ_PLUG) $(LIBPLUG) $(LIBCORE) ; \
+	$$(link)))
 
 clean:
 	rm -rf $(OBJ) $(addprefix $(OUT)/,$(TARGETS))

@@ -51,13 +51,17 @@ check_invariants(void)
 {
 	fz_check_db(fz_inv_projects);
 	fz_check_db(fz_inv_staff);
+	fz_check_db(fz_inv_expos);
+	fz_check_db(fz_inv_regions);
 }
 
+/* Every plugin's seeds on one database (projects' once). */
 static void
 seed(void)
 {
-	fz_seed_projects();
+	fz_seed_expos();	/* projects, then expos */
 	fz_seed_staff();
+	fz_seed_regions_own();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,7 +70,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct bureau_plugin *const plugins[] = {
-		&fz_plugin_projects, &fz_plugin_staff, NULL
+		&fz_plugin_projects, &fz_plugin_staff, &fz_plugin_expos,
+		&fz_plugin_regions, NULL
 	};
 	const struct fz_resp *r;
 	char *copy, *p, *nl, *env[MAXPARAMS + 1];

@@ -45,16 +45,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct bureau_plugin *const plugins[] = {
-		&fz_plugin_projects, NULL
-	};
 	static int64_t base = -1;
 	const struct fz_resp *r;
 	const char *uri;
 	json_t *j;
 	int commit;
 
-	fz_env_init(plugins, fz_seed_projects);
+	fz_env_init(fz_set_projects, fz_seed_projects);
 	if (size < 1)
 		return 0;
 	if (base < 0) {

@@ -26,6 +26,7 @@
 #define DESC		CAT(fz_plugin_, FZ_PLUGIN)
 #define SEED		CAT(fz_seed_, FZ_PLUGIN)
 #define INVARIANTS	CAT(fz_inv_, FZ_PLUGIN)
+#define SET		CAT(fz_set_, FZ_PLUGIN)
 
 static const char *const error_may_touch[] = {
 	"sessions", "audit_log", "login_ip_failures", NULL
@@ -37,10 +38,9 @@ static size_t nroutes;
 static void
 init(void)
 {
-	static const struct bureau_plugin *const plugins[] = { &DESC, NULL };
 	const struct bureau_route *r;
 
-	fz_env_init(plugins, SEED);
+	fz_env_init(SET, SEED);
 	for (r = DESC.routes; r->method != NULL && nroutes < 64; r++)
 		if (strcmp(r->method, "GET") != 0)
 			routes[nroutes++] = r;

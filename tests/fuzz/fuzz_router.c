@@ -137,6 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add("core", auth_routes);
 		add("projects", fz_plugin_projects.routes);
 		add("staff", fz_plugin_staff.routes);
+		add("expos", fz_plugin_expos.routes);
+		add("regions", fz_plugin_regions.routes);
 		a = arena_new(4096);
 	}
 	if (size < 1)

@@ -10,6 +10,10 @@
 #include "fz.h"
 #include "fz_plugins.h"
 
+const struct bureau_plugin *const fz_set_projects[] = {
+	&fz_plugin_projects, NULL
+};
+
 const char *const fz_inv_projects[] = {
 	/* Every project has its creating stage entry. */
 	"SELECT id FROM projects p WHERE NOT EXISTS (SELECT 1 FROM"

@@ -7,6 +7,10 @@
 #include "fz.h"
 #include "fz_plugins.h"
 
+const struct bureau_plugin *const fz_set_staff[] = {
+	&fz_plugin_staff, NULL
+};
+
 const char *const fz_inv_staff[] = {
 	/* The last active admin is never demoted or deactivated. */
 	"SELECT 'no active admin' WHERE NOT EXISTS (SELECT 1 FROM users"

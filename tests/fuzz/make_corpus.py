@@ -7,6 +7,7 @@ script's output; rerun it when routes or fields change.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -131,10 +132,44 @@ CSV_HEADER = ("name_zh,name_en,investor,investor_type,source_region,"
               "notes\r\n")
 
 
-def plugin_seeds(target, plugin_file, bodies):
+HEADING_RE = re.compile(r"^#+ [^\n]*?`?(GET|POST|PUT|PATCH|DELETE) "
+                        r"(/api/v1/[^`\s?\[]*)", re.M)
+
+
+def doc_bodies(name):
+    """{"METHOD /pattern-with-{}": [json text]} from docs/api/NAME.md:
+    the first JSON object after each route heading."""
+    out = {}
+    path = os.path.join(REPO, "docs", "api", name + ".md")
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    heads = list(HEADING_RE.finditer(text))
+    dec = json.JSONDecoder()
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        sec = text[h.end():end]
+        for m in re.finditer(r"\{", sec):
+            try:
+                obj, _ = dec.raw_decode(sec[m.start():])
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and obj:
+                key = "%s %s" % (h.group(1), re.sub(
+                    r"/(\d+|\{[^}]*\})(?=/|$)", "/{}", h.group(2)))
+                out.setdefault(key, []).append(
+                    json.dumps(obj, ensure_ascii=False))
+                break
+    return out
+
+
+def plugin_seeds(target, plugin_file, bodies, name=None):
     wr = writing_routes(plugin_file)
+    docs = doc_bodies(name) if name else {}
     for i, (m, p) in enumerate(wr):
-        for b in bodies.get("%s %s" % (m, p), ['{}']):
+        key = "%s %s" % (m, re.sub(r"\{[^}]*\}", "{}", p))
+        for b in bodies.get("%s %s" % (m, p)) or docs.get(key) or ['{}']:
             for ids, opt in ((0, 0), (1, 2)):
                 put(target, bytes([i, ids, opt]) + b.encode("utf-8"))
 
@@ -204,6 +239,10 @@ def main():
     plugin_seeds("fuzz_staff",
                  os.path.join(REPO, "plugins", "staff", "staff.c"),
                  STAFF_BODIES)
+    for name in ("expos", "regions"):
+        plugin_seeds("fuzz_" + name,
+                     os.path.join(REPO, "plugins", name, name + ".c"), {},
+                     name)
 
     rows = [CSV_HEADER,
             "电池项目,Battery,宁德时代,民企,fujian,new_energy_vehicles,"

@@ -50,9 +50,12 @@ TARGETS = {
     "fuzz_fcgi": "http.dict",
     "fuzz_projects": "json.dict",
     "fuzz_staff": "json.dict",
+    "fuzz_expos": "json.dict",
+    "fuzz_regions": "json.dict",
     "fuzz_import": None,
 }
-SLOW = {"fuzz_fcgi", "fuzz_projects", "fuzz_staff", "fuzz_import"}
+SLOW = {"fuzz_fcgi", "fuzz_projects", "fuzz_staff", "fuzz_expos",
+        "fuzz_regions", "fuzz_import"}
 ARTIFACT_RE = re.compile(r"^(crash|leak|timeout|oom|slow-unit)-")
 
 
