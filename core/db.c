@@ -116,12 +116,33 @@ db_close(sqlite3 *db)
 	}
 }
 
+/*
+ * Set when a statement run here failed because the disk is full
+ * (SQLITE_FULL: ENOSPC, or the file size limit); per thread, reset at
+ * the start of each request, read by resp_internal() to answer 503.
+ */
+static _Thread_local int db_full;
+
+int
+db_storage_full(void)
+{
+	return db_full;
+}
+
+void
+db_storage_reset(void)
+{
+	db_full = 0;
+}
+
 int
 db_exec(sqlite3 *db, const char *sql)
 {
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL)
+			db_full = 1;
 		log_err("db: %s: %s", sql, msg != NULL ? msg :
 		    sqlite3_errmsg(db));
 		sqlite3_free(msg);

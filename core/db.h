@@ -22,6 +22,10 @@ int	db_commit(sqlite3 *);
 void	db_rollback(sqlite3 *);
 /* sqlite3_exec with the error logged; 0/-1. */
 int	db_exec(sqlite3 *, const char *sql);
+/* 1 when a db_exec/db_commit of this thread failed with SQLITE_FULL
+ * since the last db_storage_reset() (each request starts with one). */
+int	db_storage_full(void);
+void	db_storage_reset(void);
 
 /*
  * Statement cache keyed by SQL text.  stmt_cache_get returns a reset

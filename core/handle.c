@@ -313,6 +313,7 @@ request_handle(struct thread_ctx *t, FCGX_Request *fcgx)
 	req->envp = fcgx->envp;
 	req->t_start_us = mono_us();
 	req_make_id(req);
+	db_storage_reset();
 
 	if (req_parse(req) == -1 || req_route(req) == -1)
 		goto done;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "db.h"
 #include "log.h"
 #include "request.h"
 
@@ -176,6 +177,14 @@ resp_internal(struct bureau_req *req, const char *why)
 	log_err("%s: internal error: %s", req->id, why);
 	if (req->responded)
 		return -1;
+	/* A write that failed for want of disk space is no bug: say so,
+	 * and that it may work later. */
+	if (db_storage_full()) {
+		resp_header(req, "Retry-After", "60");
+		return resp_error(req, 503, "storage_full", NULL,
+		    "The server's storage is full; the change was not saved. "
+		    "Try again later.");
+	}
 	/* Headers the handler set for the answer it meant to give (a
 	 * session cookie before a failed commit, a Location) are not
 	 * this answer's. */
