@@ -24,6 +24,20 @@ fuzz-dist-hook:
 	$(MKDIR_P) $(distdir)/tests/fuzz
 	cp -pR $(srcdir)/tests/fuzz/*.c $(srcdir)/tests/fuzz/*.h \
 	    $(srcdir)/tests/fuzz/*.mk $(srcdir)/tests/fuzz/*.py \
+	    $(srcdir)/tests/fuzz/*.dict \
 	    $(srcdir)/tests/fuzz/corpus $(distdir)/tests/fuzz/
 
-.PHONY: fuzz fuzz-clean fuzz-dist-hook
+# The other reliability suites (scripts/test runs their run.py): Python
+# and data files, whoever adds one.
+dist-hook: reliability-dist-hook
+reliability-dist-hook:
+	for d in hostile crash limits scanners backup; do \
+	  test -d $(srcdir)/tests/$$d || continue; \
+	  $(MKDIR_P) $(distdir)/tests/$$d; \
+	  cp -p $(srcdir)/tests/$$d/*.py $(distdir)/tests/$$d/; \
+	  for f in $(srcdir)/tests/$$d/*.json; do \
+	    test -f "$$f" && cp -p "$$f" $(distdir)/tests/$$d/; \
+	  done; \
+	done; true
+
+.PHONY: fuzz fuzz-clean fuzz-dist-hook reliability-dist-hook
