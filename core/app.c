@@ -19,6 +19,7 @@
 #include "pluginadmin.h"
 #include "plugins.h"
 #include "request.h"
+#include "respcache.h"
 #include "router.h"
 #include "scoreboard.h"
 
@@ -135,6 +136,8 @@ thread_ctx_init(struct thread_ctx *t, struct app *app, int index,
 		return -1;
 	}
 	t->arena = arena_new(ARENA_CHUNK);
+	/* Without memory for it the thread still serves, uncached. */
+	t->rcache = respcache_new(app->cfg->response_cache);
 	return 0;
 }
 
@@ -143,6 +146,8 @@ thread_ctx_fini(struct thread_ctx *t)
 {
 	/* Statements before the connection: sqlite3_close refuses to
 	 * close with statements still prepared. */
+	respcache_free(t->rcache);
+	t->rcache = NULL;
 	stmt_cache_free(t->stmts);
 	t->stmts = NULL;
 	db_close(t->db);

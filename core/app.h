@@ -48,6 +48,7 @@ struct thread_ctx {
 	struct stmt_cache	*stmts;
 	struct arena		*arena;
 	struct sb_slot		*slot;		/* may be NULL */
+	struct respcache	*rcache;	/* NULL when off */
 };
 
 /*

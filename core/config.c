@@ -69,6 +69,7 @@ static const struct ckey config_keys[] = {
 	{ "server", "import_limit",	CT_SIZE,   O(import_limit), KIB, GIB },
 	{ "server", "stuck_limit",	CT_INT,	   O(stuck_limit), 1, 86400 },
 	{ "server", "socket_mode",	CT_MODE,   O(socket_mode), 0, 0777 },
+	{ "server", "response_cache",	CT_SIZE,   O(response_cache), 0, GIB },
 
 	{ "database", "path",		CT_STR,	   O(db_path), 0, 0 },
 	{ "database", "busy_timeout_ms", CT_INT,   O(busy_timeout_ms), 0, 600000 },
@@ -319,6 +320,9 @@ config_defaults(struct config *cfg)
 	cfg->import_limit = 10 * MIB;
 	cfg->stuck_limit = 120;
 	cfg->socket_mode = 0660;
+	/* Enough for every page a busy list view asks for between two
+	 * commits; idle it costs nothing (respcache.h). */
+	cfg->response_cache = 4 * MIB;
 	cfg->busy_timeout_ms = 5000;
 	cfg->dev_mode = 0;
 	cfg->session_idle = 1800;

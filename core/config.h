@@ -28,6 +28,7 @@ struct config {
 	size_t		 import_limit;		/* bytes, CSV import bodies */
 	int		 stuck_limit;		/* seconds before a request is killed */
 	int		 socket_mode;		/* 0660 */
+	size_t		 response_cache;	/* bytes per serving thread, 0 = off */
 
 	/* [database] */
 	char		*db_path;

@@ -24,6 +24,7 @@
 #include "db.h"
 #include "log.h"
 #include "request.h"
+#include "respcache.h"
 #include "router.h"
 #include "scoreboard.h"
 
@@ -256,6 +257,59 @@ req_read_body(struct bureau_req *req)
 	return 0;
 }
 
+/*
+ * The database state a cached answer belongs to (respcache.h).  -1 when
+ * it cannot be read: the request is then served uncached.
+ */
+static int
+req_db_state(struct bureau_req *req, struct respcache_state *st)
+{
+	struct thread_ctx *t = req->thr;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_cache_get(t->stmts, "PRAGMA data_version")) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st->data_version = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	st->changes = sqlite3_total_changes64(t->db);
+	return 0;
+}
+
+/*
+ * A GET on a cacheable route, after authentication and permission
+ * checks: answers from the thread's cache (1), or arms the store of the
+ * coming answer (0).  The key is today's date and the URI as received.
+ */
+static int
+req_cache_lookup(struct bureau_req *req)
+{
+	struct thread_ctx *t = req->thr;
+	const struct respcache_entry *e;
+	struct respcache_state st;
+	char today[11];
+	const char *key;
+
+	if (t->rcache == NULL || !(req->route->flags & BUREAU_ROUTE_CACHEABLE) ||
+	    strcmp(req->method, "GET") != 0 || req_db_state(req, &st) == -1)
+		return 0;
+	respcache_validate(t->rcache, &st);
+	host_api.today(req, today);
+	key = arena_printf(req->arena, "%s %s", today, req->raw_uri);
+	if ((e = respcache_get(t->rcache, key)) != NULL) {
+		resp_replay(req, e->status, e->ctype, e->headers, e->body,
+		    e->body_len);
+		return 1;
+	}
+	req->cache_key = key;
+	req->cache_hdr_off = req->headers != NULL ? strlen(req->headers) : 0;
+	return 0;
+}
+
 /* Client-controlled text in a log line: no control characters, so a
  * request cannot forge a second line. */
 static const char *
@@ -323,7 +377,8 @@ request_handle(struct thread_ctx *t, FCGX_Request *fcgx)
 		scoreboard_busy(t->slot, strcmp(req->route->plugin, "core") ?
 		    req->route->plugin : "", route_name, req->id);
 	}
-	if (req_authorize(req) == -1 || req_read_body(req) == -1)
+	if (req_authorize(req) == -1 || req_read_body(req) == -1 ||
+	    req_cache_lookup(req) == 1)
 		goto done;
 
 	rc = req->route->handler(req, req->route->state);

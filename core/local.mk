@@ -9,6 +9,7 @@ core_libbureaucore_la_SOURCES = \
 	core/request.c core/request.h \
 	core/router.c core/router.h \
 	core/response.c \
+	core/respcache.c core/respcache.h \
 	core/hostapi.c \
 	core/handle.c \
 	core/app.c core/app.h \

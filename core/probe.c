@@ -320,9 +320,16 @@ plugin_desc_check(const struct bureau_plugin *p, size_t symsize, char *why,
 			return -1;
 		}
 		if (r->flags & ~(BUREAU_ROUTE_RAW_BODY | BUREAU_ROUTE_REAUTH |
-		    BUREAU_ROUTE_NO_CSRF | BUREAU_ROUTE_PW_CHANGE)) {
+		    BUREAU_ROUTE_NO_CSRF | BUREAU_ROUTE_PW_CHANGE |
+		    BUREAU_ROUTE_CACHEABLE)) {
 			setwhy(why, whylen, "route %s %s: unknown flags 0x%x",
 			    r->method, r->pattern, r->flags);
+			return -1;
+		}
+		if ((r->flags & BUREAU_ROUTE_CACHEABLE) &&
+		    strcmp(r->method, "GET") != 0) {
+			setwhy(why, whylen, "route %s %s: only GET routes may "
+			    "be cacheable", r->method, r->pattern);
 			return -1;
 		}
 		for (r2 = p->routes; r2 != r; r2++)

@@ -73,6 +73,11 @@ struct bureau_req {
 	size_t			 resp_bytes;
 	int			 in_txn;	/* a transaction is open */
 	int64_t			 now_override;	/* tests: injected clock, 0 = real */
+	/* A cacheable route's miss: the key its 200 is stored under, and
+	 * where the handler's own headers start in headers (the core's,
+	 * set before the handler ran, belong to this request only). */
+	const char		*cache_key;
+	size_t			 cache_hdr_off;
 };
 
 /* --- parsing, pure functions (unit tested) ------------------------ */
@@ -100,6 +105,9 @@ int	resp_error(struct bureau_req *, int status, const char *code,
 int	resp_body(struct bureau_req *, int status, const char *ctype,
 	    const char *filename, const void *data, size_t len);
 int	resp_header(struct bureau_req *, const char *name, const char *value);
+/* Answers with a cached response (respcache.h), marked "X-Cache: hit". */
+int	resp_replay(struct bureau_req *, int status, const char *ctype,
+	    const char *headers, const void *data, size_t len);
 /* 500 with the request id; logs the reason with the id. */
 int	resp_internal(struct bureau_req *, const char *why);
 

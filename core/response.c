@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "arena.h"
 #include "db.h"
 #include "log.h"
 #include "request.h"
+#include "respcache.h"
 
 static const char *
 status_text(int status)
@@ -60,6 +62,33 @@ resp_header(struct bureau_req *req, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * A cacheable route's miss: keeps a 200 with the headers that are the
+ * handler's (extra, and what it added after cache_hdr_off), never the
+ * core's for this one request.  Returns the extra headers to send.
+ */
+static const char *
+resp_cache_store(struct bureau_req *req, int status, const char *ctype,
+    const char *extra, const void *data, size_t len)
+{
+	struct respcache_entry e;
+	const char *own;
+
+	if (status != 200)
+		return extra;
+	own = req->headers != NULL && strlen(req->headers) >=
+	    req->cache_hdr_off ? req->headers + req->cache_hdr_off : "";
+	e.status = status;
+	e.ctype = ctype;
+	e.headers = arena_printf(req->arena, "%s%s", extra ? extra : "", own);
+	e.body = data;
+	e.body_len = len;
+	if (respcache_put(req->thr->rcache, req->cache_key, &e) == -1)
+		log_warn("%s: response not cached: out of memory", req->id);
+	return arena_printf(req->arena, "%sX-Cache: miss\r\n",
+	    extra ? extra : "");
+}
+
 static int
 resp_send(struct bureau_req *req, int status, const char *ctype,
     const char *extra, const void *data, size_t len)
@@ -74,6 +103,8 @@ resp_send(struct bureau_req *req, int status, const char *ctype,
 	req->responded = 1;
 	req->status = status;
 	req->resp_bytes = len;
+	if (req->cache_key != NULL)
+		extra = resp_cache_store(req, status, ctype, extra, data, len);
 	if (req->fcgx == NULL)
 		return 0;		/* internal request: nobody to tell */
 	out = req->fcgx->out;
@@ -111,6 +142,14 @@ resp_json(struct bureau_req *req, int status, json_t *body)
 	    text, strlen(text));
 	free(text);
 	return rc;
+}
+
+int
+resp_replay(struct bureau_req *req, int status, const char *ctype,
+    const char *headers, const void *data, size_t len)
+{
+	return resp_send(req, status, ctype, arena_printf(req->arena,
+	    "X-Cache: hit\r\n%s", headers), data, len);
 }
 
 static const char *

@@ -41,7 +41,7 @@ extern "C" {
 
 #define BUREAU_PLUGIN_MAGIC	0x42555231u	/* "BUR1" */
 #define BUREAU_ABI_MAJOR	1
-#define BUREAU_ABI_MINOR	0
+#define BUREAU_ABI_MINOR	1	/* 1: BUREAU_ROUTE_CACHEABLE */
 
 #define BUREAU_STR_(x)	#x
 #define BUREAU_STR(x)	BUREAU_STR_(x)
@@ -79,6 +79,16 @@ extern "C" {
 #define BUREAU_ROUTE_NO_CSRF	0x04u	/* unsafe method without session CSRF
 					 * (login only: it has no session yet) */
 #define BUREAU_ROUTE_PW_CHANGE	0x08u	/* allowed while must_change_password */
+/*
+ * GET only: the answer is a function of the URI (path and query string),
+ * the database and today's date -- never of who asks, beyond the route's
+ * permission, nor of the clock's time of day.  The host may then answer a
+ * repeated request from a per-thread cache that any commit, by any
+ * connection, empties (docs/PLUGINS.md).  Authentication, permission and
+ * liveness checks run first on every request, cached or not.  Only 200
+ * answers are kept.  New in ABI 1.1: an older host refuses the plugin.
+ */
+#define BUREAU_ROUTE_CACHEABLE	0x10u
 
 /* Log levels for host->log. */
 #define BUREAU_LOG_ERR		3

@@ -1,8 +1,9 @@
-# tests/unit/core.mk -- the request layer: parsing, routing, arena, log.
+# tests/unit/core.mk -- the request layer: parsing, routing, arena, log,
+# response cache.
 check_PROGRAMS += tests/unit/test_request tests/unit/test_router tests/unit/test_arena \
-	tests/unit/test_log
+	tests/unit/test_log tests/unit/test_respcache
 TESTS += tests/unit/test_request tests/unit/test_router tests/unit/test_arena \
-	tests/unit/test_log
+	tests/unit/test_log tests/unit/test_respcache
 
 tests_unit_test_request_SOURCES = tests/unit/test_request.c
 tests_unit_test_request_CFLAGS = $(TEST_CFLAGS)
@@ -19,3 +20,7 @@ tests_unit_test_arena_LDADD = $(TEST_LIBS)
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_log_LDADD = $(TEST_LIBS)
+
+tests_unit_test_respcache_SOURCES = tests/unit/test_respcache.c
+tests_unit_test_respcache_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_respcache_LDADD = $(TEST_LIBS)
