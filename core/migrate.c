@@ -8,8 +8,10 @@
  * inside that transaction before anything is done.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -42,20 +44,36 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
  * READY_TIMEOUT_MS, after which a starting worker is killed anyway. */
 #define MIGRATE_BUSY_MS	30000
 
-/* The connection's busy timeout in ms (0 when it cannot be read). */
-static int
-migrate_busy_timeout(sqlite3 *db)
+static int64_t
+mono_ms(void)
 {
-	sqlite3_stmt	*st;
-	int		 ms = 0;
+	struct timespec ts;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ms = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return ms;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * db_exec() that outlasts another worker's migration: a step on a big
+ * database (an index over a million projects takes seconds) holds the
+ * write lock longer than the connection's busy timeout, and a worker
+ * giving up would serve without the plugin.  Retries while the lock is
+ * busy, up to MIGRATE_BUSY_MS, keeping the connection's own handler.
+ */
+static int
+migrate_exec_patient(sqlite3 *db, const char *sql)
+{
+	int64_t deadline = mono_ms() + MIGRATE_BUSY_MS;
+
+	for (;;) {
+		if (db_exec(db, sql) == 0)
+			return 0;
+		if ((sqlite3_extended_errcode(db) & 0xff) != SQLITE_BUSY ||
+		    mono_ms() >= deadline)
+			return -1;
+		log_info("migrate: the database is busy (another worker "
+		    "migrating?); waiting");
+	}
 }
 
 int
@@ -293,7 +311,7 @@ apply_one(sqlite3 *db, const char *owner, const struct bureau_migration *m,
 		seterr(err, errlen, "foreign_keys=OFF: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if (db_begin(db) == -1) {
+	if (migrate_exec_patient(db, "BEGIN IMMEDIATE") == -1) {
 		seterr(err, errlen, "BEGIN IMMEDIATE: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -351,7 +369,7 @@ apply_dry(sqlite3 *db, const char *owner,
 		seterr(err, errlen, "foreign_keys=OFF: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if (db_begin(db) == -1) {
+	if (migrate_exec_patient(db, "BEGIN IMMEDIATE") == -1) {
 		seterr(err, errlen, "BEGIN IMMEDIATE: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -371,7 +389,7 @@ migrate_apply(sqlite3 *db, const char *owner,
     size_t errlen)
 {
 	const struct bureau_migration	*m;
-	int				 cur, latest, rc, busy;
+	int				 cur, latest, rc;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -401,11 +419,9 @@ migrate_apply(sqlite3 *db, const char *owner,
 	 * a request waits, and a worker giving up here would serve without
 	 * the plugin.  Wait as long as the master lets a worker start.
 	 */
-	busy = migrate_busy_timeout(db);
-	sqlite3_busy_timeout(db, MIGRATE_BUSY_MS);
 	rc = 0;
 	/* IF NOT EXISTS: harmless when several workers race here. */
-	if (db_exec(db, bootstrap_sql) == -1) {
+	if (migrate_exec_patient(db, bootstrap_sql) == -1) {
 		seterr(err, errlen, "schema_versions: %s", sqlite3_errmsg(db));
 		rc = -1;
 	}
@@ -415,6 +431,5 @@ migrate_apply(sqlite3 *db, const char *owner,
 		if ((rc = apply_one(db, owner, m, latest, err, errlen)) == -1)
 			log_err("migrate: %s", err);
 	}
-	sqlite3_busy_timeout(db, busy);
 	return rc == -1 ? -1 : 0;
 }

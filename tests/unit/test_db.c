@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -86,10 +87,68 @@ test_pragmas(void **state)
 	    sizeof(buf)), "wal");
 	assert_int_equal(one_int(f->db, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(one_int(f->db, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(one_int(f->db, "PRAGMA busy_timeout"), 2345);
 	/* Defensive: the schema cannot be written as plain text. */
 	assert_int_equal(db_exec(f->db, "PRAGMA writable_schema=ON; "
 	    "UPDATE sqlite_schema SET sql = 'x'"), -1);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The busy handler (db.c): waits the whole timeout for a held lock, then
+ * says SQLITE_BUSY; takes the lock once it is free. */
+static void
+test_busy_wait(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*holder = NULL, *waiter = NULL;
+	int64_t		 t0;
+	int		 fds[2], status;
+	char		 c;
+	pid_t		 pid;
+
+	assert_int_equal(db_exec(f->db, "CREATE TABLE w(x)"), 0);
+	assert_int_equal(db_open(&holder, f->path, 0, 1000), 0);
+	assert_int_equal(db_open(&waiter, f->path, 0, 300), 0);
+	assert_int_equal(db_begin(holder), 0);
+	t0 = mono_ms();
+	assert_int_equal(db_begin(waiter), -1);
+	assert_int_equal(sqlite3_extended_errcode(waiter) & 0xff, SQLITE_BUSY);
+	assert_true(mono_ms() - t0 >= 300);
+	db_rollback(holder);
+	db_close(holder);
+	db_close(waiter);
+
+	/* Another process holds the lock for 200 ms, then commits. */
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sqlite3 *db = NULL;
+
+		close(fds[0]);
+		if (db_open(&db, f->path, 0, 1000) == -1 || db_begin(db) == -1 ||
+		    db_exec(db, "INSERT INTO w VALUES (1)") == -1)
+			_exit(1);
+		(void)write(fds[1], "x", 1);
+		usleep(200 * 1000);
+		_exit(db_commit(db) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	assert_int_equal(db_begin(f->db), 0);	/* waited, then got it */
+	assert_int_equal(one_int(f->db, "SELECT count(*) FROM w"), 1);
+	assert_int_equal(db_exec(f->db, "INSERT INTO w VALUES (2)"), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void
@@ -370,6 +429,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_readonly_and_missing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
