@@ -61,6 +61,15 @@ static char		 pending[FZ_MAXTAB][48], committed[FZ_MAXTAB][48];
 static int		 npending, ncommitted;
 
 void
+fz_append(char **end, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(*end, s, n + 1);
+	*end += n;
+}
+
+void
 fz_fail(const char *fmt, ...)
 {
 	va_list ap;

@@ -38,6 +38,19 @@ int	fz_utf8_valid(const unsigned char *, size_t);
 void	fz_fail(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * Appends s at *end and moves *end past it (NUL kept after it): building
+ * a string piece by piece in linear time, where strcat rescans it all
+ * (quadratic in the pairs of a 4 KB input).
+ */
+void	fz_append(char **end, const char *s);
+
+/* Checks on each of n items that cost O(n) themselves (a lookup in the
+ * list, a search of the input) run on the first FZ_CHECK_ALL and the
+ * last only: all of them would make a target quadratic. */
+#define FZ_CHECK_ALL	64
+#define FZ_CHECK(i, n)	((i) < FZ_CHECK_ALL || (i) + 1 == (n))
+
 /* --- the served environment ----------------------------------------- */
 
 /* What a request carries besides its FastCGI params. */
