@@ -127,10 +127,15 @@ static int
 req_route(struct bureau_req *req)
 {
 	const struct app *app = req->thr->app;
-	char allow[64], msg[128];
+	const char *method = req->method;
+	char allow[64], full[96], msg[160];
 	int rc;
 
-	rc = router_match(app->router, req->arena, req->method, req->path,
+	/* HEAD is GET without the body (RFC 9110, 9.3.2): the same route,
+	 * checks and handler; nginx drops the body on its way out. */
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	rc = router_match(app->router, req->arena, method, req->path,
 	    &req->route, &req->params, allow, sizeof(allow));
 	/*
 	 * A plugin switched off after this worker loaded it is gone at
@@ -146,8 +151,17 @@ req_route(struct bureau_req *req)
 	if (rc == ROUTE_FOUND)
 		return 0;
 	if (rc == ROUTE_BAD_METHOD) {
-		resp_header(req, "Allow", allow);
-		snprintf(msg, sizeof(msg), "Use %s on this path.", allow);
+		snprintf(full, sizeof(full), "%s%s, OPTIONS", allow,
+		    strstr(allow, "GET") != NULL ? ", HEAD" : "");
+		resp_header(req, "Allow", full);
+		/* OPTIONS names the methods of an existing path; it needs
+		 * no session, like the 405 that would say the same. */
+		if (strcmp(req->method, "OPTIONS") == 0) {
+			resp_body(req, 204, "application/json; charset=utf-8",
+			    NULL, "", 0);
+			return -1;
+		}
+		snprintf(msg, sizeof(msg), "Use %s on this path.", full);
 		resp_error(req, 405, "method_not_allowed", NULL, msg);
 		return -1;
 	}

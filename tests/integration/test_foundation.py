@@ -152,6 +152,33 @@ class Foundation(TestCase):
         self.assertError(r, 405)
         self.assertIn("GET", r.headers.get("allow", ""))
 
+    def test_head_is_get_without_body(self):
+        g = self.c.get("/api/v1/health")
+        h = self.c.head("/api/v1/health")
+        self.assertStatus(h, 200)
+        self.assertEqual(h.body, b"")
+        self.assertEqual(h.headers.get("content-type"),
+                         g.headers.get("content-type"))
+        # The same checks as GET: a route that needs a session still does.
+        self.assertEqual(self.c.head("/api/v1/auth/me").status, 401)
+        self.assertEqual(self.c.head("/api/v1/nope").status, 404)
+        # HEAD where only POST exists is not a GET in disguise.
+        r = self.c.head("/api/v1/auth/logout")
+        self.assertEqual(r.status, 405)
+
+    def test_options_lists_methods(self):
+        r = self.c.request("OPTIONS", "/api/v1/hello/echo")
+        self.assertStatus(r, 204)
+        allow = {m.strip() for m in r.headers.get("allow", "").split(",")}
+        self.assertEqual(allow, {"GET", "HEAD", "POST", "OPTIONS"})
+        self.assertEqual(r.body, b"")
+        r = self.c.request("OPTIONS", "/api/v1/nope")
+        self.assertError(r, 404)
+        r = self.c.delete("/api/v1/hello/echo")
+        allow = {m.strip() for m in r.headers.get("allow", "").split(",")}
+        self.assertIn("OPTIONS", allow)
+        self.assertIn("HEAD", allow)
+
     def test_typed_id(self):
         r = self.c.post("/api/v1/hello/items", json={"name": "typed"})
         self.assertStatus(r, 201)
