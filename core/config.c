@@ -85,6 +85,10 @@ static const struct ckey config_keys[] = {
 	/* libsodium's own floor (crypto_pwhash_MEMLIMIT_MIN) is 8 KiB. */
 	{ "auth", "pw_memlimit",	CT_SIZE,   O(pw_memlimit), 8 * KIB, 4 * GIB },
 	{ "auth", "hash_cap",		CT_INT,	   O(hash_cap), 0, 1024 },
+	{ "auth", "lock_failures",	CT_INT,	   O(lock_failures), 1, 1000 },
+	{ "auth", "lock_window",	CT_INT,	   O(lock_window), 60, 86400 },
+	{ "auth", "lock_seconds",	CT_INT,	   O(lock_seconds), 60, 7 * 86400 },
+	{ "auth", "ip_failures",	CT_INT,	   O(ip_failures), 0, 1000000 },
 	{ "auth", "audit_key",		CT_STR,	   O(audit_key_path), 0, 0 },
 
 	{ "log", "level",		CT_LEVEL,  O(log_level), 0, 0 },
@@ -330,6 +334,12 @@ config_defaults(struct config *cfg)
 	cfg->pw_opslimit = 3;
 	cfg->pw_memlimit = 128 * MIB;
 	cfg->hash_cap = 0;
+	/* OWASP's guidance: a handful of tries per account, a larger
+	 * budget per address (an office shares one behind NAT). */
+	cfg->lock_failures = 5;
+	cfg->lock_window = 900;
+	cfg->lock_seconds = 900;
+	cfg->ip_failures = 20;
 	cfg->log_level = LOG_LVL_INFO;
 
 	if ((cfg->api_socket = strdup("/run/bureau/api.sock")) == NULL ||

@@ -46,6 +46,10 @@ struct config {
 	unsigned long long pw_opslimit;		/* Argon2id passes, default 3 */
 	size_t		 pw_memlimit;		/* bytes, default 128 MiB */
 	int		 hash_cap;		/* concurrent hashes, 0 = cores-1 */
+	int		 lock_failures;		/* failed logins that lock an account */
+	int		 lock_window;		/* seconds they are counted over */
+	int		 lock_seconds;		/* how long the lock lasts */
+	int		 ip_failures;		/* per address in the window, 0 = off */
 	char		*audit_key_path;	/* key for the audit hash chain */
 
 	/* [log] */

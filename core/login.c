@@ -24,18 +24,24 @@
 
 #include <sodium.h>
 
+#include "app.h"
 #include "audit.h"
 #include "auth.h"
 #include "hashcap.h"
 #include "log.h"
 #include "request.h"
 
-#define LOCK_FAILURES	5	/* failures ... */
-#define LOCK_WINDOW	900	/* ... within this many seconds ... */
-#define LOCK_SECONDS	900	/* ... lock the account this long */
-#define IP_FAILURES	20	/* per address, same window */
 #define NAME_MAX_BYTES	128
 #define DISPLAY_MAX	100	/* code points */
+
+/* The lockout figures: [auth] lock_failures, lock_window, lock_seconds,
+ * ip_failures (defaults in config.c: 5 failures within 900 s lock an
+ * account for 900 s; 20 per address within the same window). */
+static const struct config *
+login_cfg(const struct bureau_req *req)
+{
+	return req->thr->app->cfg;
+}
 
 /* What the users table says about one account. */
 struct login_user {
@@ -163,6 +169,7 @@ user_load(struct bureau_req *req, const char *by_name, int64_t by_id,
 static int64_t
 ip_blocked_for(struct bureau_req *req, const char *ip, int64_t now)
 {
+	const struct config *cfg = login_cfg(req);
 	sqlite3_stmt *st;
 	int64_t left = 0;
 
@@ -171,9 +178,9 @@ ip_blocked_for(struct bureau_req *req, const char *ip, int64_t now)
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_text(st, 1, ip, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_int64(st, 0) >= IP_FAILURES) {
-		left = sqlite3_column_int64(st, 1) + LOCK_WINDOW - now;
+	if (sqlite3_step(st) == SQLITE_ROW && cfg->ip_failures > 0 &&
+	    sqlite3_column_int64(st, 0) >= cfg->ip_failures) {
+		left = sqlite3_column_int64(st, 1) + cfg->lock_window - now;
 		if (left < 0)
 			left = 0;
 	}
@@ -198,7 +205,7 @@ ip_count_failure(struct bureau_req *req, const char *ip, int64_t now)
 		return -1;
 	sqlite3_bind_text(st, 1, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, LOCK_WINDOW);
+	sqlite3_bind_int(st, 3, login_cfg(req)->lock_window);
 	return step_done(req, st);
 }
 
@@ -228,19 +235,19 @@ account_count_failure(struct bureau_req *req, int64_t user_id, int64_t now,
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, LOCK_WINDOW);
+	sqlite3_bind_int(st, 3, login_cfg(req)->lock_window);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
 	if (step_done(req, st) == -1)
 		return -1;
-	if (count < LOCK_FAILURES)
+	if (count < login_cfg(req)->lock_failures)
 		return 0;
 	st = host_api.db_prepare(req, "UPDATE users SET locked_until = ?2,"
 	    " failed_count = 0, first_failed_at = NULL WHERE id = ?1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, now + LOCK_SECONDS);
+	sqlite3_bind_int64(st, 2, now + login_cfg(req)->lock_seconds);
 	*locked = 1;
 	return step_done(req, st);
 }

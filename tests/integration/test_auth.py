@@ -575,6 +575,70 @@ class IpLimit(TestCase):
         self.assertTrue(int(r.headers["retry-after"]) > 0)
 
 
+class ConfiguredLimits(TestCase):
+    """[auth] lock_failures, lock_seconds and ip_failures from the
+    configuration instead of the defaults."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=[], name="limitsconf",
+                       config={"auth.lock_failures": 2,
+                               "auth.lock_seconds": 120,
+                               "auth.ip_failures": 4})
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def setUp(self):
+        self.p.sql("DELETE FROM login_ip_failures")
+
+    def test_account_locks_after_two(self):
+        pw = self.p.add_user("fred", "viewer")
+        c = self.p.client()
+        t0 = int(time.time())
+        self.assertError(c.login("fred", "wrong-password-1"), 401)
+        self.assertIsNone(self.p.sql("SELECT locked_until FROM users "
+                                     "WHERE username = 'fred'")[0][0])
+        self.assertError(c.login("fred", "wrong-password-2"), 401)
+        until = self.p.sql("SELECT locked_until FROM users "
+                           "WHERE username = 'fred'")[0][0]
+        self.assertTrue(t0 + 120 <= until <= int(time.time()) + 121, until)
+        # Locked: the right password is refused too.
+        self.assertError(c.login("fred", pw), 401, "invalid_credentials")
+
+    def test_address_limit_after_four(self):
+        pw = self.p.add_user("gwen", "viewer")
+        c = self.p.client()
+        for i in range(4):
+            self.assertError(c.login("nobody%d" % i, "wrong-password-1"),
+                             401, "invalid_credentials")
+        r = c.login("gwen", pw)
+        self.assertError(r, 429, "too_many_attempts")
+        self.assertTrue(0 < int(r.headers["retry-after"]) <= 900)
+
+
+class NoAddressLimit(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Portal(plugins=[], name="noiplimit",
+                       config={"auth.ip_failures": 0})
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.p.stop()
+
+    def test_zero_turns_it_off(self):
+        pw = self.p.add_user("hal", "viewer")
+        c = self.p.client()
+        for i in range(25):
+            self.assertError(c.login("ghost%d" % i, "wrong-password-1"), 401,
+                             "invalid_credentials")
+        self.assertStatus(c.login("hal", pw), 200)
+
+
 class HashCap(TestCase):
     """One hash at a time, and hashes slow enough to overlap."""
 
