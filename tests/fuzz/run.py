@@ -12,9 +12,10 @@ ASan+UBSan.  A target passes when libFuzzer exits 0 and left no crash,
 leak, timeout or out-of-memory artifact; a failure prints the finding's
 report and keeps the input in BUILD/tests/fuzz/findings/.  The long form
 runs every target to --runs executions (default 10,000,000, capped by
---hours per target), at low priority, and writes its figures to
-BUILD/tests/fuzz/long-run.json and a Markdown table (docs/RELIABILITY.md
-records the last one).  Two targets run at a time on a machine with two
+--hours per target), at low priority, adds each target's figures to
+BUILD/tests/fuzz/long-run.json as it finishes (a campaign may be run
+target by target; the file keeps each target's last run with its commit)
+and prints them all as a Markdown table (docs/RELIABILITY.md records it).  Two targets run at a time on a machine with two
 cores or more.  Ends with "N passed, N failed[, N skipped]".
 
 Environment: BUREAU_BUILDDIR (default <repo>/build), BUREAU_FUZZ_SECONDS
@@ -135,6 +136,39 @@ def run_target(name, seconds, runs, hours, long_run, work):
     return res
 
 
+def source_commit():
+    try:
+        r = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12",
+                            "HEAD"], capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else "?"
+    except OSError:
+        return "?"
+
+
+def record_long(result, runs_goal, commit):
+    """Adds one target's long-run figures to BUILD/tests/fuzz/long-run.json
+    as soon as it finishes, so a campaign cut short (or run target by
+    target over several sittings) keeps what it did."""
+    path = os.path.join(OUT, "long-run.json")
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        data = {"runs_goal": runs_goal, "results": []}
+    r = dict(result, commit=commit,
+             date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    if r["rc"] == 0 and not r.get("findings"):
+        r.pop("report", None)
+    data["results"] = [x for x in data["results"]
+                       if x["target"] != r["target"]] + [r]
+    data["runs_goal"] = runs_goal
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)
+    return data
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("targets", nargs="*")
@@ -165,6 +199,7 @@ def main():
     work = tempfile.mkdtemp(prefix="bureau-fuzz-")
     passed = failed = 0
     results = []
+    commit = source_commit()
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             futs = {pool.submit(run_target, n, args.seconds, args.runs,
@@ -179,6 +214,8 @@ def main():
                          "report": repr(e), "execs": 0, "seconds": 0,
                          "exec_per_sec": 0, "cov": 0}
                 results.append(r)
+                if args.long:
+                    record_long(r, args.runs, commit)
                 ok = r["rc"] == 0 and not r["findings"]
                 line = ("%-5s %s: %d execs in %ds (%d/s), cov %d"
                         % ("ok" if ok else "FAIL", n, r["execs"],
@@ -197,19 +234,23 @@ def main():
 
     results.sort(key=lambda r: names.index(r["target"]))
     if args.long:
+        # Every target recorded so far in this build directory, this
+        # campaign's and earlier ones' (each with its commit and date).
         path = os.path.join(OUT, "long-run.json")
-        with open(path, "w") as f:
-            json.dump({"date": time.strftime("%Y-%m-%d %H:%M UTC",
-                                             time.gmtime()),
-                       "runs_goal": args.runs, "results": results}, f,
-                      indent=1)
+        with open(path) as f:
+            done = json.load(f)["results"]
+        order = list(TARGETS)
+        done.sort(key=lambda r: order.index(r["target"])
+                  if r["target"] in order else len(order))
         log("\n| target | executions | exec/s | coverage | seconds | "
-            "findings |\n|---|---:|---:|---:|---:|---|")
-        for r in results:
-            log("| %s | %s | %d | %d | %d | %s |"
+            "findings | commit, date |\n|---|---:|---:|---:|---:|---|---|")
+        for r in done:
+            log("| %s | %s | %d | %d | %d | %s | %s, %s |"
                 % (r["target"], "{:,}".format(r["execs"]),
                    r["exec_per_sec"], r["cov"], r["seconds"],
-                   ", ".join(r["findings"]) or "none"))
+                   ", ".join(r["findings"]) or
+                   ("none" if r["rc"] == 0 else "exit %d" % r["rc"]),
+                   r.get("commit", "?"), r.get("date", "?")))
         log("(figures in %s)" % path)
     log("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
