@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *method, *uri, *cookie, *tok;
 	size_t k = 0, bodyoff;
 	unsigned flags;
-	int login, unsafe;
+	int login, unsafe, options;
 
 	fz_env_init(plugins, seed);
 	if (size < 1)
@@ -111,8 +111,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	login = uri != NULL && strncmp(uri, "/api/v1/auth/login", 18) == 0;
 	unsafe = method != NULL && strcmp(method, "GET") != 0 &&
 	    strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+	/* OPTIONS tells the methods of a path, what a 405 would, to
+	 * anyone: a 204 with Allow, nothing else. */
+	options = method != NULL && strcmp(method, "OPTIONS") == 0;
+	if (options && r->status < 300 && (r->status != 204 ||
+	    strstr(r->headers, "\r\nAllow: ") == NULL))
+		fz_fail("OPTIONS answered %d without Allow", r->status);
 	if (r->status < 300 && !(flags & FZ_SESSION) && cookie == NULL &&
-	    !login && !(uri != NULL &&
+	    !login && !options && !(uri != NULL &&
 	    strncmp(uri, "/api/v1/health", 14) == 0))
 		fz_fail("%d without a session: %s %s", r->status, method, uri);
 	if (r->status < 300 && unsafe && !(flags & FZ_CSRF) && tok == NULL &&

@@ -551,7 +551,9 @@ fz_check_response(unsigned char *raw, size_t len)
 	if (status >= 500)
 		fz_fail("status %d: %.*s", status, (int)last.body_len,
 		    last.body);
-	if (strncmp(last.ctype, "application/json", 16) == 0) {
+	if (status == 204 && last.body_len != 0)
+		fz_fail("204 with a %zu-byte body", last.body_len);
+	if (status != 204 && strncmp(last.ctype, "application/json", 16) == 0) {
 		j = json_loadb(last.body, last.body_len,
 		    JSON_REJECT_DUPLICATES, &jerr);
 		if (j == NULL)

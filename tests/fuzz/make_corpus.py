@@ -265,6 +265,8 @@ def main():
     fcgi_seed(S, "GET", "/api/v1/audit?limit=5")
     fcgi_seed(S, "GET", "/api/v1/nav")
     fcgi_seed(S, "GET", "/api/v1/staff?role=admin&active=true")
+    fcgi_seed(S, "HEAD", "/api/v1/projects?stage=signed&limit=2")
+    fcgi_seed(0, "OPTIONS", "/api/v1/projects/1/payments")
     fcgi_seed(S | C, "POST", "/api/v1/projects",
               PROJECT_BODIES["POST /api/v1/projects"][0], "application/json")
     fcgi_seed(S | C, "PATCH", "/api/v1/projects/1",
@@ -301,7 +303,8 @@ def main():
                 "CONTENT_TYPE=", "CONTENT_LENGTH=", "HTTP_COOKIE=",
                 "HTTP_X_CSRF_TOKEN=", "HTTP_ORIGIN=", "HTTP_IF_MATCH=",
                 "HTTPS=on", "application/json", "text/csv", "%2F", "%00",
-                "__Host-bureau_session=", "bureau_session="}
+                "__Host-bureau_session=", "bureau_session=", "HEAD",
+                "OPTIONS"}
         for m, p in routes:
             toks.add(m)
             for seg in p.split("/"):
