@@ -288,6 +288,40 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		assert.equal(await page.locator('[data-officer]').count(), 0);
 	});
 
+	scenario('on a phone the projects list is a stack of cards, no sideways scrolling', async (t) => {
+		if (!await routeExists(page, '/api/v1/projects?limit=1')) { t.skip('GET /api/v1/projects not there yet'); return; }
+		await setLang('zh-CN');
+		await page.setViewportSize({ width: 390, height: 844 });
+		try {
+			await goto(page, '#/projects?stage=signed');
+			await page.locator('table.data tbody tr a[data-project]').first().waitFor();
+			const look = await page.evaluate(() => {
+				const wrap = document.querySelector('.results .table-wrap');
+				const row = wrap.querySelector('tbody tr');
+				const cell = row.querySelector('td');
+				return {
+					rowDisplay: getComputedStyle(row).display,
+					label: getComputedStyle(cell, '::before').content,
+					dataLabel: cell.dataset.label,
+					headVisible: wrap.querySelector('thead').getBoundingClientRect().height > 2,
+					sideways: wrap.scrollWidth - wrap.clientWidth,
+					rowWidth: row.getBoundingClientRect().width,
+					wrapWidth: wrap.getBoundingClientRect().width,
+				};
+			});
+			assert.equal(look.rowDisplay, 'block', 'a row is a card');
+			assert.equal(look.label, JSON.stringify(look.dataLabel), 'each cell shows its column name');
+			assert.equal(look.dataLabel, '项目名称');
+			assert.equal(look.headVisible, false, 'the header row is only for screen readers');
+			assert.ok(look.sideways <= 1, `no sideways scrolling (${look.sideways}px)`);
+			assert.ok(look.rowWidth <= look.wrapWidth + 1, 'a card fits the screen');
+		} finally {
+			await page.setViewportSize({ width: 1366, height: 900 });
+		}
+		// Wide again: a real table with its header.
+		await page.waitForFunction(() => getComputedStyle(document.querySelector('.results table.data tbody tr')).display === 'table-row');
+	});
+
 	scenario('CSV import: a bad row is reported, a good file imports with the progress bar', async (t) => {
 		const probe = await page.request.post('/api/v1/projects/import?mode=dry_run', { failOnStatusCode: false, headers: { 'Content-Type': 'text/csv' }, data: 'name_zh\n' });
 		if (probe.status() === 404 || probe.status() === 405) { t.skip('POST /api/v1/projects/import not there yet'); return; }
