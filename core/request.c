@@ -13,7 +13,7 @@
 #include "request.h"
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-static int
+int
 utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t i = 0, k, len;

@@ -94,6 +94,8 @@ int	path_decode(struct arena *, const char *raw, char **out);
 /* "application/json; charset=utf-8" -> "application/json". */
 char	*media_type(struct arena *, const char *content_type);
 const char *kvlist_get(const struct kvlist *, const char *key);
+/* Strict UTF-8 (no overlongs, surrogates, nothing above U+10FFFF): 1/0. */
+int	utf8_valid(const unsigned char *, size_t);
 
 /* FastCGI param by name, NULL if absent. */
 const char *req_env(const struct bureau_req *, const char *name);

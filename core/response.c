@@ -171,11 +171,35 @@ default_message(int status)
 	}
 }
 
+/*
+ * Client bytes can reach an error's text (a JSON parse error quotes the
+ * text near the fault, which may be half a character): Jansson refuses
+ * invalid UTF-8, and the error must not become a 500.  Such text goes
+ * out with every byte above ASCII as '?'.
+ */
+static const char *
+resp_text_clean(struct bureau_req *req, const char *s)
+{
+	char *o, *p;
+
+	if (s == NULL || utf8_valid((const unsigned char *)s, strlen(s)))
+		return s;
+	o = arena_strdup(req->arena, s);
+	for (p = o; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return o;
+}
+
 int
 resp_error(struct bureau_req *req, int status, const char *code,
     const char *field, const char *message)
 {
 	json_t *err;
+
+	code = resp_text_clean(req, code);
+	field = resp_text_clean(req, field);
+	message = resp_text_clean(req, message);
 
 	err = json_pack("{s:s, s:s}", "code", code ? code : "error",
 	    "message", message ? message : default_message(status));

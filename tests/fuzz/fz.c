@@ -668,6 +668,16 @@ fz_serve(const char *const *envp, unsigned flags, const void *body,
 		if (strcmp(committed[i], "sessions") != 0)
 			k = 1;
 	dirty += (int)k;
+	/*
+	 * A write to the accounts (a revoked session, a changed role or
+	 * password, a deactivated admin) changes who the next input signs
+	 * in as: restore before it even when FZ_RESTORE_EVERY batches, or
+	 * the next answer would be judged as the fuzzer's admin's.
+	 */
+	for (i = 0; k && i < (size_t)ncommitted; i++)
+		if (strcmp(committed[i], "sessions") == 0 ||
+		    strcmp(committed[i], "users") == 0)
+			dirty = restore_every;
 	free(prev_text);
 	fz_check_response(cap.buf, (size_t)(out.wrNext - cap.buf));
 	prev_text = (char *)last.headers;

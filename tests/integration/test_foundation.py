@@ -200,11 +200,16 @@ class Foundation(TestCase):
     def test_malformed_json_400(self):
         for body in (b"{", b"{\"a\":}", b"[1,2]", b"\"s\"", b"nul",
                      b"{\"a\":1}x", b"\xff\xfe{}", b"{\"a\":\"\xc3\x28\"}",
-                     b"{\"a\":1,}"):
+                     b"{\"a\":1,}",
+                     # An escape before half a character: the parser's
+                     # message quotes invalid UTF-8 (was a 500, found by
+                     # the long fuzz run).
+                     b"{\"a\": \"\\\xe6\x96\xb0\"}", b"{\"\\\xe9\x87\x8d\": 1}"):
             with self.subTest(body=body):
                 r = self.c.post("/api/v1/hello/echo", body=body,
                                 headers={"Content-Type": "application/json"})
                 self.assertError(r, 400)
+                self.assertEqual(r.json["error"]["code"], "invalid_json")
 
     def test_duplicate_keys_400(self):
         r = self.c.post("/api/v1/hello/echo", body=b'{"a":1,"a":2}',
