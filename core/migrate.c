@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "scoreboard.h"
 
 static const char bootstrap_sql[] =
 	"CREATE TABLE IF NOT EXISTS schema_versions ("
@@ -44,15 +44,6 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
  * READY_TIMEOUT_MS, after which a starting worker is killed anyway. */
 #define MIGRATE_BUSY_MS	30000
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * db_exec() that outlasts another worker's migration: a step on a big
  * database (an index over a million projects takes seconds) holds the
@@ -63,13 +54,13 @@ mono_ms(void)
 static int
 migrate_exec_patient(sqlite3 *db, const char *sql)
 {
-	int64_t deadline = mono_ms() + MIGRATE_BUSY_MS;
+	int64_t deadline = scoreboard_now_ms() + MIGRATE_BUSY_MS;
 
 	for (;;) {
 		if (db_exec(db, sql) == 0)
 			return 0;
 		if ((sqlite3_extended_errcode(db) & 0xff) != SQLITE_BUSY ||
-		    mono_ms() >= deadline)
+		    scoreboard_now_ms() >= deadline)
 			return -1;
 		log_info("migrate: the database is busy (another worker "
 		    "migrating?); waiting");
