@@ -343,6 +343,17 @@ fz_restore(void)
 	}
 }
 
+void
+fz_restore_due(void)
+{
+	/* A restore costs a copy and a schema reload; most inputs are
+	 * refused and write nothing, so restore only after a request
+	 * that committed something (a session's last_seen aside: it
+	 * changes no answer). */
+	if (dirty >= restore_every || time(NULL) - snap_time > FZ_REFRESH)
+		fz_restore();
+}
+
 static void
 fz_cleanup(void)
 {
@@ -600,12 +611,8 @@ fz_serve(const char *const *envp, unsigned flags, const void *body,
 
 	if (!ready)
 		fz_fail("fz_env_init first");
-	/* A restore costs a copy and a schema reload; most inputs are
-	 * refused and write nothing, so restore only after a request
-	 * that committed something (a session's last_seen aside: it
-	 * changes no answer). */
-	if (dirty >= restore_every || time(NULL) - snap_time > FZ_REFRESH)
-		fz_restore();
+	if (!(flags & FZ_NO_RESTORE))
+		fz_restore_due();
 	for (n = 0; envp[n] != NULL; n++)
 		;
 	env = calloc(n + 5, sizeof(*env));

@@ -56,6 +56,7 @@ void	fz_append(char **end, const char *s);
 /* What a request carries besides its FastCGI params. */
 #define FZ_SESSION	0x01u	/* the admin session cookie */
 #define FZ_CSRF		0x02u	/* X-CSRF-Token and Origin */
+#define FZ_NO_RESTORE	0x04u	/* the caller ran fz_restore_due() */
 
 /*
  * Sets up everything once (idempotent): config, in-memory database,
@@ -80,8 +81,8 @@ struct fz_resp {
  * Serves one request through request_handle().  envp: "NAME=value"
  * strings (NULL-terminated); the session cookie, CSRF token and Origin
  * are added per flags.  body: what the stream holds (may differ from
- * CONTENT_LENGTH).  Restores the database snapshot first unless
- * keep_state.  Returns the parsed response; aborts when it is not a
+ * CONTENT_LENGTH).  Restores the database snapshot first when one is
+ * due (see fz_restore_due) unless FZ_NO_RESTORE.  Returns the parsed response; aborts when it is not a
  * well-formed one.
  */
 const struct fz_resp *fz_serve(const char *const *envp, unsigned flags,
@@ -94,8 +95,15 @@ const struct fz_resp *fz_request(const char *method, const char *uri,
 
 /* The state the last request left becomes the snapshot (seeding). */
 void	fz_keep_state(void);
-/* Restores the snapshot (fz_serve does it before every request). */
+/* Restores the snapshot. */
 void	fz_restore(void);
+/*
+ * Restores the snapshot when one is due: after every write, or after
+ * FZ_RESTORE_EVERY of them in long runs.  fz_serve() does it first; a
+ * target that measures the database before a request calls it itself,
+ * measures, and passes FZ_NO_RESTORE.
+ */
+void	fz_restore_due(void);
 /* The serving thread's context (database, arena) for checks. */
 struct thread_ctx *fz_thread(void);
 /* Aborts when PRAGMA integrity_check / foreign_key_check / the audit
