@@ -724,6 +724,85 @@ class QuarantineSeen(TestCase):
         finally:
             p.cleanup()
 
+    @unittest.skipUnless(have("depbase", "depchild", "depgrand"),
+                         "test plugins not built (make check)")
+    def test_quarantine_cascades_to_dependents(self):
+        """A quarantined plugin takes what depends on it down (disabled,
+        with the reason), leaves the rest serving, and nothing comes
+        back by itself: each is enabled again explicitly, in order."""
+        p = Portal(plugins=["staff", "hello"], crashes_expected=True,
+                   config={"server.workers": "2", "server.threads": "1"},
+                   name="pluginadmin-cascade")
+        try:
+            for n in ("depbase", "depchild", "depgrand"):
+                p.install_plugin(extra(n), n)
+            p.start()
+            wait_settled(p)
+            c = admin_client(p)
+            anon = p.client()
+            for n in ("depbase", "depchild", "depgrand"):
+                self.assertStatus(c.post(PLUGINS + "/%s/enable" % n,
+                                         json={}), 200)
+            for n in ("depbase", "depchild", "depgrand", "hello"):
+                self.assertStatus(anon.get("/api/v1/%s/ping" % n
+                                           if n != "hello" else
+                                           "/api/v1/hello"), 200)
+            for _ in range(3):
+                r = anon.get("/api/v1/depbase/crash")
+                self.assertIn(r.status, (500, 502), r)
+                wait_for(lambda: len([w for w in control(p, "status")[
+                    "workers"] if w["lane"] == "api" and
+                    w["state"] == "ready"]) == 2, 30,
+                    what="api workers back")
+            wait_for(lambda: p.sql("SELECT state FROM plugins WHERE name = "
+                                   "'depbase'") == [("quarantined",)], 30,
+                     what="depbase quarantined")
+            wait_for(lambda: anon.get("/api/v1/depgrand/ping").status ==
+                     404, 30, what="the dependents' routes gone")
+            for n in ("depbase", "depchild", "depgrand"):
+                self.assertEqual(anon.get("/api/v1/%s/ping" % n).status,
+                                 404, n)
+            self.assertStatus(anon.get("/api/v1/hello"), 200)
+
+            items = c.get(PLUGINS).json["items"]
+            self.assertEqual(entry(items, "depbase")["state"], "quarantined")
+            child = entry(items, "depchild")
+            self.assertEqual(child["state"], "disabled")
+            self.assertEqual(child["reason"],
+                             "depends on depbase (quarantined)")
+            grand = entry(items, "depgrand")
+            self.assertEqual(grand["state"], "disabled")
+            # Named after the root cause, not the link in between.
+            self.assertEqual(grand["reason"],
+                             "depends on depbase (quarantined)")
+            self.assertEqual(entry(items, "hello")["state"], "enabled")
+            alerts = c.get("/api/v1/nav").json["alerts"]
+            self.assertIn(("depbase", "quarantined"),
+                          [(a["plugin"], a["state"]) for a in alerts])
+            # One audit entry per plugin, in the cascade's order.
+            acts = [a for (a,) in p.sql(
+                "SELECT action FROM audit_log WHERE action IN "
+                "('plugin.quarantine', 'plugin.disable') ORDER BY id")]
+            self.assertEqual(acts, ["plugin.quarantine", "plugin.disable",
+                                    "plugin.disable"])
+
+            # The way back: the child first is refused, then in order.
+            wait_settled(p)
+            err = self.assertError(c.post(PLUGINS + "/depchild/enable",
+                                          json={}), 409,
+                                   "unmet_dependencies")
+            self.assertEqual(err["names"], ["depbase"])
+            for n in ("depbase", "depchild", "depgrand"):
+                r = c.post(PLUGINS + "/%s/enable" % n, json={})
+                self.assertStatus(r, 200)
+                self.assertEqual(r.json["plugin"]["state"], "enabled")
+            for n in ("depbase", "depchild", "depgrand"):
+                self.assertStatus(anon.get("/api/v1/%s/ping" % n), 200)
+            self.assertEqual(c.get("/api/v1/nav").json["alerts"], [])
+            p.stop()
+        finally:
+            p.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()

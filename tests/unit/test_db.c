@@ -134,9 +134,9 @@ test_busy_wait(void **state)
 
 		close(fds[0]);
 		if (db_open(&db, f->path, 0, 1000) == -1 || db_begin(db) == -1 ||
-		    db_exec(db, "INSERT INTO w VALUES (1)") == -1)
+		    db_exec(db, "INSERT INTO w VALUES (1)") == -1 ||
+		    write(fds[1], "x", 1) != 1)
 			_exit(1);
-		(void)write(fds[1], "x", 1);
 		usleep(200 * 1000);
 		_exit(db_commit(db) == 0 ? 0 : 1);
 	}

@@ -1,7 +1,25 @@
-/* depbase -- a dependency: a table and the view that is its contract. */
+/*
+ * depbase -- a dependency: a table and the view that is its contract,
+ * and a route that crashes the worker, so that a quarantine of depbase
+ * takes depchild and depgrand down with it (test_pluginadmin).
+ */
 #include "extra.h"
 
-EXTRA_ROUTES("depbase");
+static int
+depbase_crash(struct bureau_req *req, void *state)
+{
+	(void)req;
+	(void)state;
+	raise(SIGSEGV);
+	return -1;
+}
+
+static const struct bureau_route extra_routes[] = {
+	{ "GET", "/api/v1/depbase/ping", extra_ping, BUREAU_PERM_PUBLIC, 0 },
+	{ "GET", "/api/v1/depbase/crash", depbase_crash, BUREAU_PERM_PUBLIC,
+	    0 },
+	{ NULL, NULL, NULL, NULL, 0 }
+};
 
 static const struct bureau_migration depbase_migrations[] = {
 	{ 1, "items and their public view",
