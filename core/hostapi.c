@@ -142,6 +142,12 @@ h_req_user(struct bureau_req *req)
 	return req->has_user ? &req->user : NULL;
 }
 
+static int64_t
+h_req_session_id(struct bureau_req *req)
+{
+	return req->session.id;
+}
+
 static int
 h_req_can(struct bureau_req *req, const char *perm)
 {
@@ -302,6 +308,7 @@ const struct bureau_host host_api = {
 	.req_body = h_req_body,
 	.req_content_type = h_req_content_type,
 	.req_user = h_req_user,
+	.req_session_id = h_req_session_id,
 	.req_can = h_req_can,
 	.resp_json = resp_json,
 	.resp_error = resp_error,

@@ -41,7 +41,8 @@ extern "C" {
 
 #define BUREAU_PLUGIN_MAGIC	0x42555231u	/* "BUR1" */
 #define BUREAU_ABI_MAJOR	1
-#define BUREAU_ABI_MINOR	1	/* 1: BUREAU_ROUTE_CACHEABLE */
+#define BUREAU_ABI_MINOR	2	/* 1: BUREAU_ROUTE_CACHEABLE,
+					 * 2: req_session_id */
 
 #define BUREAU_STR_(x)	#x
 #define BUREAU_STR(x)	BUREAU_STR_(x)
@@ -270,8 +271,14 @@ struct bureau_host {
 	 */
 	int		 (*req_query_at)(struct bureau_req *, size_t n,
 			    const char **key, const char **value);
+	/*
+	 * The id (sessions.id) of the session the request came with, 0
+	 * without one: to tell the caller's own session in a list.  New
+	 * in ABI 1.2.
+	 */
+	int64_t		 (*req_session_id)(struct bureau_req *);
 
-	void		*spare[11];
+	void		*spare[10];
 };
 
 struct bureau_plugin {

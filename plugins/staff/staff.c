@@ -887,7 +887,7 @@ staff_sessions(struct bureau_req *req, void *state)
 	const struct bureau_host *h = ((struct staff_state *)state)->host;
 	sqlite3_stmt *st;
 	json_t *cur, *items, *row;
-	int64_t id = h->req_param_id(req, "id");
+	int64_t id = h->req_param_id(req, "id"), mine, sid;
 	int rc;
 
 	if ((cur = user_get(h, req, id)) == NULL)
@@ -895,6 +895,7 @@ staff_sessions(struct bureau_req *req, void *state)
 	json_decref(cur);
 	/* Not revoked; the idle and absolute limits are the core's to
 	 * apply, so last_seen is shown for the admin to judge. */
+	mine = h->req_session_id(req);
 	st = h->db_prepare(req, "SELECT id, created_at, last_seen, auth_time,"
 	    " ip, user_agent FROM sessions WHERE user_id = ?1"
 	    " AND revoked_at IS NULL ORDER BY last_seen DESC LIMIT 200");
@@ -902,13 +903,15 @@ staff_sessions(struct bureau_req *req, void *state)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row = json_pack("{s:I,s:o,s:o,s:o,s:s,s:s}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		sid = sqlite3_column_int64(st, 0);
+		row = json_pack("{s:I,s:o,s:o,s:o,s:s,s:s,s:b}",
+		    "id", (json_int_t)sid,
 		    "created_at", time_json(st, 1),
 		    "last_seen", time_json(st, 2),
 		    "auth_time", time_json(st, 3),
 		    "ip", text(st, 4),
-		    "user_agent", text(st, 5));
+		    "user_agent", text(st, 5),
+		    "current", sid == mine);
 		if (row == NULL || json_array_append_new(items, row) == -1) {
 			sqlite3_reset(st);
 			json_decref(items);
@@ -1001,10 +1004,11 @@ staff_init(const struct bureau_host *host, void **state)
 {
 	struct staff_state *s;
 
-	/* The accounts entries arrived with the host table's growth. */
-	if (host->size < offsetof(struct bureau_host, sessions_revoke) +
-	    sizeof(host->sessions_revoke) || host->password_hash == NULL ||
-	    host->sessions_revoke == NULL) {
+	/* The accounts entries arrived with the host table's growth
+	 * (req_session_id last, in ABI 1.2). */
+	if (host->size < offsetof(struct bureau_host, req_session_id) +
+	    sizeof(host->req_session_id) || host->password_hash == NULL ||
+	    host->sessions_revoke == NULL || host->req_session_id == NULL) {
 		host->log(BUREAU_LOG_ERR, "staff: host lacks the accounts API");
 		return -1;
 	}

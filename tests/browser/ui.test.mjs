@@ -512,6 +512,7 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await page.locator('dialog .actions .btn-primary').click();
 		await page.waitForFunction(() => /^#\/staff\/\d+$/.test(location.hash));
 		assert.equal(await page.locator('[data-secret]').count(), 0, 'shown once, gone after closing');
+		const officerPage = await page.evaluate(() => location.hash);
 
 		// The new officer logs in elsewhere and must choose a new password.
 		const other = await newPage(browser, stack.baseURL);
@@ -530,6 +531,15 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await row.locator('button[aria-expanded]').click();
 		await row.locator('table.diff').waitFor();
 		assert.match(await row.locator('table.diff').textContent(), new RegExp(username));
+
+		// The officer's sessions: one, not ours; our own account marks ours.
+		await goto(page, officerPage);
+		await page.locator('main table.data tbody tr', { hasText: /Chrome/ }).first().waitFor();
+		assert.equal(await page.locator('main [data-current]').count(), 0);
+		const me = (await api(page, 'GET', '/api/v1/auth/me')).json.user;
+		await goto(page, `#/staff/${me.id}`);
+		await page.locator('main [data-current]').waitFor();
+		assert.equal(await page.locator('main [data-current]').count(), 1);
 	});
 
 	scenario('log out', async () => {

@@ -153,7 +153,7 @@ class Admin(TestCase):
             self.assertIn(k, e, e)
         self.assertEqual(e["state"], "enabled")
         self.assertEqual(e["version"], "1.0.0")
-        self.assertEqual(e["abi"], "1.1")   # BUREAU_ABI_MINOR 1
+        self.assertEqual(e["abi"], "1.2")   # BUREAU_ABI_MINOR 2
         self.assertEqual(e["schema_version"], 1)
         self.assertEqual(e["schema_applied"], 1)
         # bureauctl at set-up, or padmin in a test that ran before.

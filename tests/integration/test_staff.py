@@ -323,7 +323,9 @@ class Staff(TestCase):
         self.assertEqual(r.json["total"], 2)
         for s in r.json["items"]:
             self.assertEqual(set(s), {"id", "created_at", "last_seen",
-                                      "auth_time", "ip", "user_agent"})
+                                      "auth_time", "ip", "user_agent",
+                                      "current"})
+            self.assertIs(s["current"], False)   # the admin's aren't here
         r = c.delete(path)
         self.assertStatus(r, 200)
         self.assertEqual(r.json["revoked"], 2)
@@ -334,6 +336,19 @@ class Staff(TestCase):
             len(self.audit_rows("staff.sessions_revoke", u["id"])), 1)
         self.assertError(c.get(STAFF + "/999999/sessions"), 404,
                          "not_found")
+
+    def test_sessions_mark_the_callers_own(self):
+        a, b = self.admin(), self.admin()
+        me = a.get(ME).json["user"]["id"]
+        path = "%s/%d/sessions" % (STAFF, me)
+        ra, rb = a.get(path), b.get(path)
+        self.assertStatus(ra, 200)
+        cur_a = [s["id"] for s in ra.json["items"] if s["current"]]
+        cur_b = [s["id"] for s in rb.json["items"] if s["current"]]
+        self.assertEqual(len(cur_a), 1, ra.json)
+        self.assertEqual(len(cur_b), 1, rb.json)
+        self.assertNotEqual(cur_a, cur_b)
+        self.assertIn(cur_b[0], [s["id"] for s in ra.json["items"]])
 
     def test_no_hashes_anywhere_in_audit(self):
         rows = self.p.sql("SELECT coalesce(before,'') || coalesce(after,'')"

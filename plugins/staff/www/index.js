@@ -152,10 +152,11 @@ async function renderDetail(app, ctx) {
 				{ key: 'created_at', label: t('staff.session_start'), class: 'nowrap', render: (s) => i18n.fmtTime(s.created_at) },
 				{ key: 'last_seen', label: t('staff.last_seen'), class: 'nowrap', render: (s) => i18n.fmtTime(s.last_seen) },
 				{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
-				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => (s.user_agent ? h('span', { title: s.user_agent }, browserName(s.user_agent)) : '—') },
+				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('staff.this_session'))] : null] },
 			], items, { empty: t('staff.no_sessions') }),
 			items.length ? h('div', { class: 'actions' }, ui.button(t('staff.sign_out_all'), act(async () => {
-				if (!await ui.confirmDialog(t('staff.sign_out_all'), t('staff.sign_out_text', { user: u.username }), { danger: true, confirm: t('staff.sign_out_all') })) return;
+				const own = items.some((s) => s.current);
+				if (!await ui.confirmDialog(t('staff.sign_out_all'), t(own ? 'staff.sign_out_self_text' : 'staff.sign_out_text', { user: u.username }), { danger: true, confirm: t('staff.sign_out_all') })) return;
 				await app.api.del(`${base}/sessions`);
 				ui.toast(t('staff.signed_out'), 'ok');
 				reload();
