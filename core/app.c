@@ -22,6 +22,7 @@
 #include "respcache.h"
 #include "router.h"
 #include "scoreboard.h"
+#include "sessions.h"
 
 #define ARENA_CHUNK	(64 * 1024)
 
@@ -78,7 +79,8 @@ app_open(struct app *app, const struct config *cfg, int lane,
 	    app_add_routes(app, "core", nav_routes, NULL) == -1 ||
 	    app_add_routes(app, "core", pluginadmin_routes,
 	    app->plugin_cache) == -1 ||
-	    app_add_routes(app, "core", auth_routes, NULL) == -1)
+	    app_add_routes(app, "core", auth_routes, NULL) == -1 ||
+	    app_add_routes(app, "core", sessions_routes, NULL) == -1)
 		goto fail;
 
 	if ((app->plugins = calloc(1, sizeof(*app->plugins))) == NULL)

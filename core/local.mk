@@ -28,6 +28,7 @@ core_libbureaucore_la_SOURCES = \
 	core/auth.c core/auth.h \
 	core/password.c \
 	core/login.c \
+	core/sessions.c core/sessions.h \
 	core/hashcap.c core/hashcap.h \
 	core/audit.c core/audit.h \
 	include/bureau/plugin.h

@@ -542,6 +542,42 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		assert.equal(await page.locator('main [data-current]').count(), 1);
 	});
 
+	scenario('profile: where one is signed in; another session ended from here, then all the others', async () => {
+		const a = stack.users.admin;
+		const others = [await newPage(browser, stack.baseURL), await newPage(browser, stack.baseURL)];
+		try {
+			for (const o of others) await login(o, a.username, a.password);
+			await goto(page, '#/profile');
+			const box = page.locator('main [data-section=sessions]');
+			await box.locator('[data-current]').waitFor();
+			assert.equal(await box.locator('[data-current]').count(), 1, 'this session marked, once');
+			// All the others at once: both other browsers are signed out,
+			// this one is not.
+			await box.locator('[data-action=end-other-sessions]').click();
+			await page.locator('dialog [data-action=confirm]').click();
+			await box.locator('[data-action=end-other-sessions]').waitFor({ state: 'detached' });
+			for (const o of others) assert.equal((await api(o, 'GET', '/api/v1/auth/me')).status, 401);
+			assert.equal((await api(page, 'GET', '/api/v1/auth/me')).status, 200);
+			assert.equal(await box.locator('tbody tr').count(), 1);
+
+			// One of them: only that browser is signed out.
+			await login(others[0], a.username, a.password);
+			await login(others[1], a.username, a.password);
+			await goto(page, '#/');
+			await goto(page, '#/profile');
+			await box.locator('[data-action=end-session]').nth(1).waitFor();
+			const sid = await box.locator('[data-action=end-session]').first().getAttribute('data-session');
+			await box.locator('[data-action=end-session]').first().click();
+			await page.locator('dialog [data-action=confirm]').click();
+			await box.locator(`[data-session="${sid}"]`).waitFor({ state: 'detached' });
+			const alive = await Promise.all(others.map(async (o) => (await api(o, 'GET', '/api/v1/auth/me')).status));
+			assert.deepEqual(alive.sort(), [200, 401]);
+			assert.deepEqual(await cspViolations(page), []);
+		} finally {
+			for (const o of others) await o.context().close();
+		}
+	});
+
 	scenario('log out', async () => {
 		await logout(page);
 		assert.equal((await api(page, 'GET', '/api/v1/auth/me')).status, 401);

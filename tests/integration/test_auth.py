@@ -360,6 +360,108 @@ class PasswordChange(AuthBase):
             "current": pw, "new": "grey-heron-walks"}), 200)
 
 
+SESSIONS = "/api/v1/auth/sessions"
+
+
+class OwnSessions(AuthBase):
+    """Every user's own sessions: listed with the current one marked,
+    the others ended one by one or all at once; never anyone else's."""
+
+    def second(self, name, pw):
+        c = self.p.client()
+        self.assertStatus(c.login(name, pw), 200)
+        return c
+
+    def test_list_marks_current_and_hides_the_dead(self):
+        a, name, pw = self.signed_in()
+        b = self.second(name, pw)
+        stale = self.second(name, pw)
+        self.second(name, pw).logout()              # revoked: not listed
+        other, _, _ = self.signed_in()              # another user's
+        self.p.set_clock(20 * 60)
+        self.assertStatus(a.get(ME), 200)           # touches last_seen
+        self.assertStatus(b.get(ME), 200)
+        self.assertStatus(other.get(ME), 200)
+        self.p.set_clock(40 * 60)                   # stale: 40 min idle
+        r = a.get(SESSIONS)
+        self.assertStatus(r, 200)
+        items = r.json["items"]
+        self.assertEqual(r.json["total"], 2, items)
+        self.assertEqual([s["current"] for s in items].count(True), 1)
+        for s in items:
+            self.assertEqual(set(s), {"id", "created_at", "last_seen",
+                                      "auth_time", "expires_at", "ip",
+                                      "user_agent", "current"})
+            self.assertRegex(s["expires_at"],
+                             r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        mine = [s for s in items if s["current"]][0]["id"]
+        theirs = [s["id"] for s in b.get(SESSIONS).json["items"]
+                  if s["current"]]
+        self.assertEqual(len(theirs), 1)
+        self.assertNotEqual(mine, theirs[0])
+        self.assertError(stale.get(ME), 401, "unauthenticated")
+        ids = {s["id"] for s in other.get(SESSIONS).json["items"]}
+        self.assertNotIn(mine, ids)
+
+    def test_end_one_other_session(self):
+        a, name, pw = self.signed_in()
+        b = self.second(name, pw)
+        other, _, _ = self.signed_in()
+        items = a.get(SESSIONS).json["items"]
+        mine = [s["id"] for s in items if s["current"]][0]
+        b_id = [s["id"] for s in items if not s["current"]][0]
+        foreign = [s["id"] for s in other.get(SESSIONS).json["items"]][0]
+
+        err = self.assertError(a.delete("%s/%d" % (SESSIONS, mine)), 409,
+                               "current_session")
+        self.assertEqual(err["field"], "id")
+        # Someone else's session and a missing one look the same.
+        self.assertError(a.delete("%s/%d" % (SESSIONS, foreign)), 404,
+                         "not_found")
+        self.assertError(a.delete("%s/999999" % SESSIONS), 404, "not_found")
+        self.assertStatus(other.get(ME), 200)
+        # Without the CSRF token: refused, nothing ended.
+        tok, a.csrf_token = a.csrf_token, None
+        self.assertError(a.delete("%s/%d" % (SESSIONS, b_id)), 403,
+                         "csrf_failed")
+        a.csrf_token = tok
+        self.assertStatus(b.get(ME), 200)
+
+        r = a.delete("%s/%d" % (SESSIONS, b_id))
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["revoked"], 1)
+        self.assertError(b.get(ME), 401, "unauthenticated")
+        self.assertStatus(a.get(ME), 200)
+        self.assertError(a.delete("%s/%d" % (SESSIONS, b_id)), 404,
+                         "not_found")
+        rows = self.p.sql("SELECT after FROM audit_log WHERE action ="
+                          " 'auth.session_end' ORDER BY id DESC LIMIT 1")
+        self.assertEqual(json.loads(rows[0][0]), {"session_id": b_id})
+
+    def test_end_all_others(self):
+        a, name, pw = self.signed_in()
+        b, c = self.second(name, pw), self.second(name, pw)
+        other, _, _ = self.signed_in()
+        r = a.delete(SESSIONS)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["revoked"], 2)
+        self.assertError(b.get(ME), 401, "unauthenticated")
+        self.assertError(c.get(ME), 401, "unauthenticated")
+        self.assertStatus(a.get(ME), 200)
+        self.assertStatus(other.get(ME), 200)
+        self.assertEqual(a.get(SESSIONS).json["total"], 1)
+        self.assertEqual(a.delete(SESSIONS).json["revoked"], 0)
+        rows = self.p.sql("SELECT after FROM audit_log WHERE action ="
+                          " 'auth.sessions_end_others' ORDER BY id")
+        self.assertEqual([json.loads(x)["sessions_revoked"]
+                          for (x,) in rows][-2:], [2, 0])
+
+    def test_signed_out_is_401(self):
+        c = self.p.client()
+        self.assertError(c.get(SESSIONS), 401, "unauthenticated")
+        self.assertError(c.delete(SESSIONS), 401, "unauthenticated")
+
+
 class Csrf(AuthBase):
     def test_missing_wrong_token_and_origin(self):
         c, _, _ = self.signed_in()

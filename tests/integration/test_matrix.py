@@ -46,6 +46,12 @@ ROUTES = [
      {"current": "not-my-password-1", "new": "fresh-green-tea-leaves"},
      ("401", "400", "400", "400", "400")),
     ("GET", "/api/v1/nav", None, ANY_SESSION),
+    ("GET", "/api/v1/auth/sessions", None, ANY_SESSION),
+    # Not a session of the caller's: 404 once authorised.
+    ("DELETE", "/api/v1/auth/sessions/999999", None,
+     ("401", PASS, PASS, PASS, PASS)),
+    # Ends the caller's other sessions, never the current one.
+    ("DELETE", "/api/v1/auth/sessions", None, ANY_SESSION),
     ("GET", "/api/v1/audit", None, AUDIT_READERS),
     ("GET", "/api/v1/audit?action=auth.login&limit=5", None, AUDIT_READERS),
     # staff plugin: admins only

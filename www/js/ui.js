@@ -252,3 +252,22 @@ export function tabs(items, active, onSelect) {
 }
 
 export { replace };
+
+/* ---- user agents --------------------------------------------------------- */
+
+// "Chrome 120 · Windows" from a User-Agent header (the whole header is in
+// the title): enough to tell one's own sessions apart (the profile page,
+// the staff plugin).
+export function browserName(ua) {
+	const m = (re) => (ua.match(re) || [])[1];
+	const ver = (re) => { const v = m(re); return v ? ` ${v.split('.')[0]}` : ''; };
+	let b = ua.split(/[\s/]/)[0] || '—';
+	if (/Edg\//.test(ua)) b = `Edge${ver(/Edg\/([\d.]+)/)}`;
+	else if (/Firefox\//.test(ua)) b = `Firefox${ver(/Firefox\/([\d.]+)/)}`;
+	else if (/(Headless)?Chrome\//.test(ua)) b = `${/HeadlessChrome/.test(ua) ? 'Headless Chrome' : 'Chrome'}${ver(/Chrome\/([\d.]+)/)}`;
+	else if (/Safari\//.test(ua) && /Version\//.test(ua)) b = `Safari${ver(/Version\/([\d.]+)/)}`;
+	else if (/curl\//.test(ua)) b = `curl${ver(/curl\/([\d.]+)/)}`;
+	const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
+		: /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
+	return os ? `${b} · ${os}` : b;
+}

@@ -152,7 +152,7 @@ async function renderDetail(app, ctx) {
 				{ key: 'created_at', label: t('staff.session_start'), class: 'nowrap', render: (s) => i18n.fmtTime(s.created_at) },
 				{ key: 'last_seen', label: t('staff.last_seen'), class: 'nowrap', render: (s) => i18n.fmtTime(s.last_seen) },
 				{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
-				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('staff.this_session'))] : null] },
+				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, ui.browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('sessions.this'))] : null] },
 			], items, { empty: t('staff.no_sessions') }),
 			items.length ? h('div', { class: 'actions' }, ui.button(t('staff.sign_out_all'), act(async () => {
 				const own = items.some((s) => s.current);
@@ -162,20 +162,4 @@ async function renderDetail(app, ctx) {
 				reload();
 			}), { kind: 'danger', dataset: { action: 'sign-out-all' } })) : null);
 	}, (err) => sessionsBox.replaceChildren(ui.errorBox(err)));
-}
-
-// "Chrome 120 · Windows" from a User-Agent header (the whole header is in
-// the title): enough to tell one's own sessions apart.
-export function browserName(ua) {
-	const m = (re) => (ua.match(re) || [])[1];
-	const ver = (re) => { const v = m(re); return v ? ` ${v.split('.')[0]}` : ''; };
-	let b = ua.split(/[\s/]/)[0] || '—';
-	if (/Edg\//.test(ua)) b = `Edge${ver(/Edg\/([\d.]+)/)}`;
-	else if (/Firefox\//.test(ua)) b = `Firefox${ver(/Firefox\/([\d.]+)/)}`;
-	else if (/(Headless)?Chrome\//.test(ua)) b = `${/HeadlessChrome/.test(ua) ? 'Headless Chrome' : 'Chrome'}${ver(/Chrome\/([\d.]+)/)}`;
-	else if (/Safari\//.test(ua) && /Version\//.test(ua)) b = `Safari${ver(/Version\/([\d.]+)/)}`;
-	else if (/curl\//.test(ua)) b = `curl${ver(/curl\/([\d.]+)/)}`;
-	const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
-		: /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : null;
-	return os ? `${b} · ${os}` : b;
 }

@@ -1,7 +1,7 @@
 // pages/auth.js -- login, forced password change, re-authentication, profile.
 
 import { h, replace } from '../h.js';
-import { t, getLang, LANGS } from '../i18n.js';
+import { t, getLang, LANGS, fmtTime } from '../i18n.js';
 import { api, setCsrf } from '../api.js';
 import * as ui from '../ui.js';
 
@@ -124,6 +124,7 @@ export function reauthDialog(app, user, onResp) {
 
 export async function renderProfile(app, ctx) {
 	const u = app.user;
+	const box = h('div');
 	ctx.setTitle(t('profile.title'));
 	const form = h('form', { class: 'form form-grid', novalidate: true },
 		ui.formAlert(),
@@ -147,6 +148,47 @@ export async function renderProfile(app, ctx) {
 			u.title ? [t('profile.job_title'), u.title] : null,
 		]), form),
 		ui.section(t('auth.change_password_title'), passwordForm({
-			onDone: async () => { ui.toast(t('auth.password_changed'), 'ok'); },
-		})));
+			onDone: async () => { ui.toast(t('auth.password_changed'), 'ok'); renderSessions(ctx, box); },
+		})),
+		h('section', { class: 'card', dataset: { section: 'sessions' } }, h('h2', t('sessions.title')),
+			h('p', { class: 'small muted' }, t('sessions.help')), box));
+	renderSessions(ctx, box);
+}
+
+// The user's own live sessions: the current one marked, the others ended
+// one by one or all at once (GET/DELETE /api/v1/auth/sessions).
+async function renderSessions(ctx, box) {
+	box.replaceChildren(ui.loading());
+	let r;
+	try {
+		r = await api.get('/auth/sessions');
+	} catch (err) {
+		if (!ctx.stale) box.replaceChildren(ui.errorBox(err));
+		return;
+	}
+	if (ctx.stale) return;
+	const items = r.items || [];
+	const others = items.filter((s) => !s.current).length;
+	const act = (fn) => async () => {
+		try { await fn(); } catch (err) { ui.toast(ui.errorMessage(err), 'error'); }
+		renderSessions(ctx, box);
+	};
+	box.replaceChildren(
+		ui.table([
+			{ key: 'user_agent', label: t('sessions.browser'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, ui.browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('sessions.this'))] : null] },
+			{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
+			{ key: 'created_at', label: t('sessions.start'), class: 'nowrap', render: (s) => fmtTime(s.created_at) },
+			{ key: 'last_seen', label: t('sessions.last_seen'), class: 'nowrap', render: (s) => fmtTime(s.last_seen) },
+			{ key: 'expires_at', label: t('sessions.expires'), class: 'nowrap', optional: true, render: (s) => fmtTime(s.expires_at) },
+			{ key: 'end', label: '', render: (s) => (s.current ? null : ui.button(t('sessions.end'), act(async () => {
+				if (!await ui.confirmDialog(t('sessions.end'), t('sessions.end_text', { browser: s.user_agent ? ui.browserName(s.user_agent) : '—', ip: s.ip || '—' }), { danger: true, confirm: t('sessions.end') })) return;
+				await api.del(`/auth/sessions/${encodeURIComponent(s.id)}`);
+				ui.toast(t('sessions.ended'), 'ok');
+			}), { kind: 'danger', class: 'btn-small', dataset: { action: 'end-session', session: String(s.id) } })) },
+		], items, { empty: t('sessions.none') }),
+		others ? h('div', { class: 'actions' }, ui.button(t('sessions.end_others'), act(async () => {
+			if (!await ui.confirmDialog(t('sessions.end_others'), t('sessions.end_others_text', { n: others }), { danger: true, confirm: t('sessions.end_others') })) return;
+			const res = await api.del('/auth/sessions');
+			ui.toast(t('sessions.ended_others', { n: res.revoked }), 'ok');
+		}), { kind: 'danger', dataset: { action: 'end-other-sessions' } })) : null);
 }
