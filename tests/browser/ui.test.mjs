@@ -578,6 +578,31 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		}
 	});
 
+	scenario('no page shows null, undefined, NaN or [object Object]', async () => {
+		const stray = /\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]/;
+		const hrefs = await page.locator('#sidenav a[href^="#/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+		assert.ok(hrefs.length >= 5, `the admin's menu: ${hrefs}`);
+		const pages = [...hrefs];
+		const firstOf = async (sel) => (await page.locator(sel).first().getAttribute('href'));
+		for (const href of hrefs) {
+			await goto(page, href);
+			await page.waitForLoadState('networkidle');
+			await page.locator('main h1').first().waitFor();
+			await page.waitForFunction(() => ![...document.querySelectorAll('main .loading')].some((e) => e.checkVisibility()));
+			const text = await page.locator('main').innerText();
+			assert.doesNotMatch(text, stray, `${href}: ${(text.match(new RegExp(`.{0,60}(${stray.source}).{0,60}`)) || [])[0]}`);
+			if (href === '#/projects') pages.push(await firstOf('main a[data-project]'));
+			if (href === '#/expos') pages.push(await firstOf('main table a[href^="#/expos/"]'));
+		}
+		for (const href of pages.slice(hrefs.length)) {
+			await goto(page, href);
+			await page.waitForLoadState('networkidle');
+			await page.waitForFunction(() => ![...document.querySelectorAll('main .loading')].some((e) => e.checkVisibility()));
+			const text = await page.locator('main').innerText();
+			assert.doesNotMatch(text, stray, `${href}: ${(text.match(new RegExp(`.{0,60}(${stray.source}).{0,60}`)) || [])[0]}`);
+		}
+	});
+
 	scenario('log out', async () => {
 		await logout(page);
 		assert.equal((await api(page, 'GET', '/api/v1/auth/me')).status, 401);

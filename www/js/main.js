@@ -30,6 +30,7 @@ const state = {
 	nav: [],
 	navLoadedAt: 0,
 	modules: new Map(),   // module path -> { owner, registered: bool }
+	navLoading: null,     // the running loadNav(), for the landing page to wait on
 	demo: false,
 	quarantined: [],
 };
@@ -182,10 +183,16 @@ function renderShell() {
 // core's pages (/js/pages/...); nothing else is ever imported.
 const MODULE_RE = /^\/(plugins\/[a-z0-9_-]+|js\/pages)\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.js$/;
 
-async function loadNav(force = false) {
-	if (!state.user) return;
-	if (!force && Date.now() - state.navLoadedAt < 15000) return;
+function loadNav(force = false) {
+	if (!state.user) return Promise.resolve();
+	if (!force && Date.now() - state.navLoadedAt < 15000) return state.navLoading || Promise.resolve();
 	state.navLoadedAt = Date.now();
+	const p = fetchNav().finally(() => { if (state.navLoading === p) state.navLoading = null; });
+	state.navLoading = p;
+	return p;
+}
+
+async function fetchNav() {
 	let items = [];
 	try {
 		const r = await api.get('/nav');
@@ -283,6 +290,13 @@ async function logout() {
 /* ---- routes of the shell ------------------------------------------------ */
 
 function home(ctx) {
+	// Until the menu and its modules are loaded, the routes are not all
+	// there: wait, or the landing page would be the first core page.
+	if (state.navLoading) {
+		ctx.main.append(ui.loading());
+		state.navLoading.then(() => { if (!ctx.stale) router.render(); });
+		return;
+	}
 	// The report card is the landing page when there is one; else the first entry.
 	const usable = navItems().filter((it) => it.href !== '#/' && router.hasRoute(it.href.replace(/^#/, '').split('?')[0]));
 	const first = usable.find((it) => it.id === 'report-card' || it.href === '#/report-card') || usable[0];

@@ -151,7 +151,8 @@ export async function renderReportCard(app, ctx) {
 		}],
 	}, { height: 'md', label: t('rc.by_investor_type') });
 
-	body.replaceChildren(
+	// A null child would be shown as the text "null": filter them out.
+	body.replaceChildren(...[
 		h('p', { class: 'lead' }, t('rc.period', {
 			year: rc.year ?? '', as_of: fmtDate(rc.as_of),
 		}), rc.demo || rc.is_demo || rc.demo_data ? [' ', ui.badge(t('shell.demo'), 'warn')] : null),
@@ -172,7 +173,8 @@ export async function renderReportCard(app, ctx) {
 			breakdown('by_district', 'district', 'rc.by_district', 15),
 			ui.section(t('rc.by_investor_type'), investorChart)),
 		h('p', { class: 'small muted' }, t('rc.definitions')),
-		app.can('projects.write') && rc.year ? targetsEditor(app, ctx, rc.year) : null);
+		app.can('projects.write') && rc.year ? targetsEditor(app, ctx, rc.year) : null,
+	].filter(Boolean));
 }
 
 // The year's city-wide targets (PUT replaces the whole set, so the

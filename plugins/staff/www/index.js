@@ -147,7 +147,7 @@ async function renderDetail(app, ctx) {
 	app.api.get(`${base}/sessions`).then((r) => {
 		if (ctx.stale) return;
 		const items = r.items || [];
-		sessionsBox.replaceChildren(
+		sessionsBox.replaceChildren(...[
 			ui.table([
 				{ key: 'created_at', label: t('staff.session_start'), class: 'nowrap', render: (s) => i18n.fmtTime(s.created_at) },
 				{ key: 'last_seen', label: t('staff.last_seen'), class: 'nowrap', render: (s) => i18n.fmtTime(s.last_seen) },
@@ -160,6 +160,7 @@ async function renderDetail(app, ctx) {
 				await app.api.del(`${base}/sessions`);
 				ui.toast(t('staff.signed_out'), 'ok');
 				reload();
-			}), { kind: 'danger', dataset: { action: 'sign-out-all' } })) : null);
+			}), { kind: 'danger', dataset: { action: 'sign-out-all' } })) : null,
+		].filter(Boolean));
 	}, (err) => sessionsBox.replaceChildren(ui.errorBox(err)));
 }

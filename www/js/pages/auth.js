@@ -173,7 +173,7 @@ async function renderSessions(ctx, box) {
 		try { await fn(); } catch (err) { ui.toast(ui.errorMessage(err), 'error'); }
 		renderSessions(ctx, box);
 	};
-	box.replaceChildren(
+	box.replaceChildren(...[
 		ui.table([
 			{ key: 'user_agent', label: t('sessions.browser'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, ui.browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('sessions.this'))] : null] },
 			{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
@@ -190,5 +190,6 @@ async function renderSessions(ctx, box) {
 			if (!await ui.confirmDialog(t('sessions.end_others'), t('sessions.end_others_text', { n: others }), { danger: true, confirm: t('sessions.end_others') })) return;
 			const res = await api.del('/auth/sessions');
 			ui.toast(t('sessions.ended_others', { n: res.revoked }), 'ok');
-		}), { kind: 'danger', dataset: { action: 'end-other-sessions' } })) : null);
+		}), { kind: 'danger', dataset: { action: 'end-other-sessions' } })) : null,
+	].filter(Boolean));
 }
