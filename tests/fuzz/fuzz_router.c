@@ -19,6 +19,7 @@
 #include "nav.h"
 #include "request.h"
 #include "router.h"
+#include "sessions.h"
 
 #include "fz.h"
 #include "fz_plugins.h"
@@ -135,6 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add("core", health_routes);
 		add("core", nav_routes);
 		add("core", auth_routes);
+		add("core", sessions_routes);
 		add("projects", fz_plugin_projects.routes);
 		add("staff", fz_plugin_staff.routes);
 		add("expos", fz_plugin_expos.routes);

@@ -26,6 +26,7 @@
 #include "plugins.h"
 #include "request.h"
 #include "router.h"
+#include "sessions.h"
 
 #include "fz.h"
 
@@ -427,6 +428,7 @@ fz_env_init(const struct bureau_plugin *const *plugins, void (*seed)(void))
 	fz_add_routes("core", health_routes, NULL);
 	fz_add_routes("core", nav_routes, NULL);
 	fz_add_routes("core", auth_routes, NULL);
+	fz_add_routes("core", sessions_routes, NULL);
 
 	memset(&thr, 0, sizeof(thr));
 	thr.app = &app;
