@@ -73,7 +73,8 @@
 #define STABLE_MS		30000	/* up this long: backoff resets */
 #define CRASH_WINDOW_MS		60000
 #define CRASH_QUARANTINE	3	/* crashes in the window */
-#define CRASH_PLUGINS		16
+#define CRASH_RING		32	/* crashes remembered (in the window) */
+#define CRASH_SUSPECTS		8	/* plugins busy in one dead worker */
 #define SLOT_GENERATIONS	8	/* generations alive at once, at most */
 #define MAX_CLIENTS		32
 #define CLIENT_READ_MS		5000
@@ -125,11 +126,21 @@ struct client {
 	int			 wait;
 };
 
-struct crash_rec {
+/* A plugin that had a request in progress in a worker that died. */
+struct crash_suspect {
 	char			 plugin[SB_PLUGIN_NAME];
-	int64_t			 t[CRASH_QUARANTINE];
+	char			 route[96];
+};
+
+/*
+ * One crash: when, and the plugins busy in the dead worker.  With
+ * threads > 1 any of them may be the culprit; the one that was busy in
+ * every crash, alone, is (master_blame).
+ */
+struct crash_rec {
+	int64_t			 t;
 	int			 n;
-	int64_t			 last;
+	struct crash_suspect	 sus[CRASH_SUSPECTS];
 };
 
 struct master {
@@ -161,7 +172,8 @@ struct master {
 	uid_t			 svc_uid;
 	gid_t			 svc_gid;
 
-	struct crash_rec	 crashes[CRASH_PLUGINS];
+	struct crash_rec	 crashes[CRASH_RING];	/* oldest first */
+	int			 ncrashes;
 	char			 quarantine_pending[256];	/* message */
 	int64_t			 last_scan;
 
@@ -594,20 +606,21 @@ master_spawn(struct master *m, int lane, int index, uint32_t gen)
 	return 0;
 }
 
-/* What the dead (or stuck) worker was running, for the log. */
+/*
+ * What the dead (or stuck) worker was running, for the log; with rec,
+ * also the distinct plugins that were busy (the suspects).
+ */
 static void
 master_blame_text(struct master *m, const struct wproc *w, char *buf,
-    size_t len, char *plugin, size_t plen, char *route, size_t rlen)
+    size_t len, struct crash_rec *rec)
 {
 	int64_t		now = scoreboard_now_ms();
 	size_t		off = 0;
-	int		i, any = 0;
+	int		i, k, any = 0;
 
 	buf[0] = '\0';
-	if (plugin != NULL)
-		plugin[0] = '\0';
-	if (route != NULL)
-		route[0] = '\0';
+	if (rec != NULL)
+		rec->n = 0;
 	for (i = 0; i < w->nthreads; i++) {
 		const struct sb_slot	*s = &m->sb->slots[w->slot_base +
 					    (uint32_t)i];
@@ -631,13 +644,20 @@ master_blame_text(struct master *m, const struct wproc *w, char *buf,
 		if (n < 0 || (size_t)n >= len - off)
 			break;
 		off += (size_t)n;
-		/* The first busy plugin is the one blamed. */
-		if (plugin != NULL && plugin[0] == '\0' && pl[0] != '\0') {
-			snprintf(plugin, plen, "%s", pl);
-			if (route != NULL)
-				snprintf(route, rlen, "%s", rt);
-		}
 		any = 1;
+		/* The core's own routes are never quarantined. */
+		if (rec == NULL || pl[0] == '\0')
+			continue;
+		for (k = 0; k < rec->n; k++)
+			if (strcmp(rec->sus[k].plugin, pl) == 0)
+				break;
+		if (k == rec->n && rec->n < CRASH_SUSPECTS) {
+			snprintf(rec->sus[k].plugin, sizeof(rec->sus[k].plugin),
+			    "%s", pl);
+			snprintf(rec->sus[k].route, sizeof(rec->sus[k].route),
+			    "%s", rt);
+			rec->n++;
+		}
 	}
 	if (!any)
 		snprintf(buf, len, "no request in progress");
@@ -646,51 +666,88 @@ master_blame_text(struct master *m, const struct wproc *w, char *buf,
 static void master_quarantine(struct master *, const char *,
     const char *);
 
+static int
+crash_has(const struct crash_rec *c, const char *plugin)
+{
+	int	i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->sus[i].plugin, plugin) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * Counts a crash against a plugin.  Three within a minute (issue 6) and
- * the plugin is to be quarantined: the master records nothing itself (it
+ * Records a crash and decides on quarantine.  Three crashes within a
+ * minute (issue 6) in which a plugin was busy quarantine it -- when it
+ * is the only plugin busy in all of them: with threads > 1 an innocent
+ * plugin can be in flight beside the culprit, and is only cleared by a
+ * crash it was not part of.  When two are inseparable the master logs
+ * it and quarantines neither.  The master records nothing itself (it
  * stays away from SQLite) but hands the decision to a live worker.
  */
 static void
-master_blame(struct master *m, const char *plugin, const char *route)
+master_blame(struct master *m, const struct crash_rec *rec)
 {
-	struct crash_rec	*r = NULL, *oldest = &m->crashes[0];
-	int64_t			 now = scoreboard_now_ms();
-	int			 i, j;
+	const struct crash_suspect	*p;
+	struct crash_rec		*c;
+	int64_t				 now = scoreboard_now_ms();
+	int				 i, j, k, n, others;
+	int				 alive[CRASH_SUSPECTS];
 
-	if (plugin == NULL || plugin[0] == '\0')
+	/* Keep only the crashes inside the window, and room for one. */
+	for (i = 0, j = 0; i < m->ncrashes; i++)
+		if (now - m->crashes[i].t < CRASH_WINDOW_MS)
+			m->crashes[j++] = m->crashes[i];
+	m->ncrashes = j;
+	if (rec->n == 0)
 		return;
-	for (i = 0; i < CRASH_PLUGINS; i++) {
-		if (strcmp(m->crashes[i].plugin, plugin) == 0) {
-			r = &m->crashes[i];
-			break;
+	if (m->ncrashes == CRASH_RING) {
+		memmove(&m->crashes[0], &m->crashes[1],
+		    sizeof(m->crashes[0]) * (CRASH_RING - 1));
+		m->ncrashes--;
+	}
+	c = &m->crashes[m->ncrashes++];
+	*c = *rec;
+	c->t = now;
+
+	for (k = 0; k < c->n; k++) {
+		p = &c->sus[k];
+		/* Its crashes, and which fellow suspects were in all. */
+		for (i = 0; i < c->n; i++)
+			alive[i] = i != k;
+		for (i = 0, n = 0; i < m->ncrashes; i++) {
+			if (!crash_has(&m->crashes[i], p->plugin))
+				continue;
+			n++;
+			for (j = 0; j < c->n; j++)
+				if (alive[j] && !crash_has(&m->crashes[i],
+				    c->sus[j].plugin))
+					alive[j] = 0;
 		}
-		if (m->crashes[i].last < oldest->last)
-			oldest = &m->crashes[i];
-	}
-	if (r == NULL) {
-		r = oldest;
-		memset(r, 0, sizeof(*r));
-		snprintf(r->plugin, sizeof(r->plugin), "%s", plugin);
-	}
-	/* Keep only the crashes inside the window. */
-	for (i = 0, j = 0; i < r->n; i++) {
-		if (now - r->t[i] < CRASH_WINDOW_MS)
-			r->t[j++] = r->t[i];
-	}
-	r->n = j;
-	if (r->n == CRASH_QUARANTINE) {
-		memmove(&r->t[0], &r->t[1], sizeof(r->t[0]) *
-		    (CRASH_QUARANTINE - 1));
-		r->n--;
-	}
-	r->t[r->n++] = now;
-	r->last = now;
-	log_warn("plugin %s blamed for crash (%d in %ds)", plugin, r->n,
-	    CRASH_WINDOW_MS / 1000);
-	if (r->n >= CRASH_QUARANTINE) {
-		r->n = 0;
-		master_quarantine(m, plugin, route);
+		for (j = 0, others = 0; j < c->n; j++)
+			others += alive[j];
+		log_warn("plugin %s blamed for crash (%d in %ds)%s", p->plugin,
+		    n, CRASH_WINDOW_MS / 1000, c->n > 1 ?
+		    " beside other plugins' requests" : "");
+		if (n < CRASH_QUARANTINE)
+			continue;
+		if (others > 0) {
+			for (j = 0; j < c->n; j++)
+				if (alive[j])
+					log_warn("plugin %s and plugin %s were "
+					    "both busy in each of %d crashes: "
+					    "quarantining neither", p->plugin,
+					    c->sus[j].plugin, n);
+			continue;
+		}
+		master_quarantine(m, p->plugin, p->route);
+		/* Its crashes are answered for: count afresh. */
+		for (i = 0; i < m->ncrashes; i++)
+			for (j = 0; j < m->crashes[i].n; j++)
+				if (strcmp(m->crashes[i].sus[j].plugin,
+				    p->plugin) == 0)
+					m->crashes[i].sus[j].plugin[0] = '\0';
 	}
 }
 
@@ -1110,10 +1167,13 @@ master_schedule_respawn(struct master *m, const struct wproc *w)
 static void
 master_exited(struct master *m, struct wproc *w, int status)
 {
-	char	how[96], blame[512], plugin[SB_PLUGIN_NAME], route[96];
-	int	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	int	was_reload = m->reloading && w->generation == m->reload_gen;
-	size_t	idx;
+	struct crash_rec	 rec;
+	char			 how[96], blame[512];
+	int			 clean = WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0;
+	int			 was_reload = m->reloading &&
+				    w->generation == m->reload_gen;
+	size_t			 idx;
 
 	if (WIFSIGNALED(status)) {
 		const char *abbr = sigabbrev_np(WTERMSIG(status));
@@ -1123,8 +1183,7 @@ master_exited(struct master *m, struct wproc *w, int status)
 	} else
 		snprintf(how, sizeof(how), "exited with status %d",
 		    WEXITSTATUS(status));
-	master_blame_text(m, w, blame, sizeof(blame), plugin, sizeof(plugin),
-	    route, sizeof(route));
+	master_blame_text(m, w, blame, sizeof(blame), &rec);
 
 	if (w->state == W_DRAINING && clean)
 		log_debug("%s worker %ld (generation %u) drained and exited",
@@ -1140,7 +1199,7 @@ master_exited(struct master *m, struct wproc *w, int status)
 		log_err("%s worker %ld (generation %u) %s%s: %s",
 		    lane_name(w->lane), (long)w->pid, w->generation, how,
 		    w->state == W_DRAINING ? " while draining" : "", blame);
-		master_blame(m, plugin, route);
+		master_blame(m, &rec);
 	}
 
 	if (was_reload && !w->abandoned)
@@ -1453,8 +1512,7 @@ master_scan_stuck(struct master *m, int64_t now)
 
 			if (s->state != SB_BUSY || now - s->started_ms <= limit)
 				continue;
-			master_blame_text(m, w, blame, sizeof(blame), NULL, 0,
-			    NULL, 0);
+			master_blame_text(m, w, blame, sizeof(blame), NULL);
 			log_err("%s worker %ld: request stuck longer than "
 			    "stuck_limit (%d s), killing the worker: %s",
 			    lane_name(w->lane), (long)w->pid,
