@@ -10,6 +10,7 @@
 #include "app.h"
 #include "arena.h"
 #include "audit.h"
+#include "auditlog.h"
 #include "auth.h"
 #include "db.h"
 #include "health.h"
@@ -80,6 +81,7 @@ app_open(struct app *app, const struct config *cfg, int lane,
 	    app_add_routes(app, "core", pluginadmin_routes,
 	    app->plugin_cache) == -1 ||
 	    app_add_routes(app, "core", auth_routes, NULL) == -1 ||
+	    app_add_routes(app, "core", auditlog_routes, NULL) == -1 ||
 	    app_add_routes(app, "core", sessions_routes, NULL) == -1)
 		goto fail;
 

@@ -41,7 +41,7 @@ int	auth_password_acceptable(const char *pw, const char *username,
 /* Argon2id hash into out (crypto_pwhash_STRBYTES). 0/-1. */
 int	auth_password_hash(const struct config *, const char *pw, char *out);
 
-/* Core routes owned by auth (login, logout, me, password, audit). */
+/* Core routes owned by auth (login, logout, me, password). */
 extern const struct bureau_route auth_routes[];
 
 /* --- password.c --------------------------------------------------- */

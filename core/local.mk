@@ -31,6 +31,8 @@ core_libbureaucore_la_SOURCES = \
 	core/sessions.c core/sessions.h \
 	core/hashcap.c core/hashcap.h \
 	core/audit.c core/audit.h \
+	core/auditlog.c core/auditlog.h \
+	core/csv.c include/bureau/csv.h \
 	include/bureau/plugin.h
 core_libbureaucore_la_CFLAGS = $(AM_CFLAGS)
 
@@ -44,4 +46,7 @@ core_bureaud_CFLAGS = $(PIE_CC)
 core_bureaud_LDFLAGS = $(PIE_LD)
 core_bureaud_LDADD = $(CORE_LIBS)
 
-pkginclude_HEADERS = include/bureau/plugin.h
+pkginclude_HEADERS = include/bureau/plugin.h include/bureau/csv.h
+# The SDK's CSV writer: a plugin compiles it into its own .so.
+sdkdir = $(pkgdatadir)/sdk
+sdk_DATA = core/csv.c

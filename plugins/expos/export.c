@@ -28,7 +28,7 @@ export_editions_csv(struct bureau_req *req, void *state)
 	    "ceremonies", "signings", "signed_projects", "notes", "demo",
 	    NULL };
 	const struct bureau_host *h = ((struct expos_state *)state)->host;
-	struct kit_csv c;
+	struct bureau_csv c;
 	const char *series;
 	sqlite3_stmt *st;
 	int64_t year, sid = 0;
@@ -59,25 +59,25 @@ export_editions_csv(struct bureau_req *req, void *state)
 	    " WHERE (?1 = 0 OR e.series_id = ?1) AND (?2 = 0 OR e.year = ?2)"
 	    " ORDER BY e.starts_on DESC, e.id DESC")) == NULL)
 		return -1;
-	if (kit_csv_open(&c) < 0)
+	if (bureau_csv_open(&c) < 0)
 		return -1;
 	for (i = 0; header[i] != NULL; i++)
-		kit_csv_text(&c, header[i]);
-	kit_csv_eol(&c);
+		bureau_csv_text(&c, header[i]);
+	bureau_csv_eol(&c);
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_int64(st, 2, has_year ? year : 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 13; i++)
-			kit_csv_col(&c, st, i);
-		kit_csv_text(&c, sqlite3_column_int(st, 13) ? DEMO_MARK : "");
-		kit_csv_eol(&c);
+			bureau_csv_col(&c, st, i);
+		bureau_csv_text(&c, sqlite3_column_int(st, 13) ? DEMO_MARK : "");
+		bureau_csv_eol(&c);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		kit_csv_discard(&c);
+		bureau_csv_discard(&c);
 		return -1;
 	}
-	return kit_csv_send(h, req, &c, "expos");
+	return bureau_csv_send(h, req, &c, "expos");
 }
 
 /* GET /api/v1/expos/{id}/signings/export.csv[?lang=en] */
@@ -92,7 +92,7 @@ export_signings_csv(struct bureau_req *req, void *state)
 	    "demo", NULL };
 	const struct bureau_host *h = ((struct expos_state *)state)->host;
 	int64_t id = h->req_param_id(req, "id");
-	struct kit_csv c;
+	struct bureau_csv c;
 	sqlite3_stmt *st;
 	int rc, i;
 
@@ -126,29 +126,29 @@ export_signings_csv(struct bureau_req *req, void *state)
 	    " LEFT JOIN proj_source_regions_v r ON r.code = p.source_region"
 	    " WHERE g.edition_id = ?1 ORDER BY g.id")) == NULL)
 		return -1;
-	if (kit_csv_open(&c) < 0)
+	if (bureau_csv_open(&c) < 0)
 		return -1;
 	for (i = 0; header[i] != NULL; i++)
-		kit_csv_text(&c, header[i]);
-	kit_csv_eol(&c);
+		bureau_csv_text(&c, header[i]);
+	bureau_csv_eol(&c);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, export_lang_en(h, req));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 14; i++)
-			kit_csv_col(&c, st, i);
-		kit_csv_text(&c, sqlite3_column_int64(st, 14) == id ?
+			bureau_csv_col(&c, st, i);
+		bureau_csv_text(&c, sqlite3_column_int64(st, 14) == id ?
 		    "yes" : "no");
-		kit_csv_col(&c, st, 14);
-		kit_csv_col(&c, st, 15);
-		kit_csv_text(&c, sqlite3_column_int(st, 16) ? DEMO_MARK : "");
-		kit_csv_eol(&c);
+		bureau_csv_col(&c, st, 14);
+		bureau_csv_col(&c, st, 15);
+		bureau_csv_text(&c, sqlite3_column_int(st, 16) ? DEMO_MARK : "");
+		bureau_csv_eol(&c);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		kit_csv_discard(&c);
+		bureau_csv_discard(&c);
 		return -1;
 	}
-	return kit_csv_send(h, req, &c, h->printf(req, "expo-%lld-signings",
+	return bureau_csv_send(h, req, &c, h->printf(req, "expo-%lld-signings",
 	    (long long)id));
 }
 
@@ -157,30 +157,30 @@ int
 export_series_csv(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct expos_state *)state)->host;
-	struct kit_csv c;
+	struct bureau_csv c;
 	sqlite3_stmt *st;
 	int rc, i;
 
 	if ((st = h->db_prepare(req, "SELECT s.id, s.code, s.name_zh,"
 	    " s.name_en, (SELECT count(*) FROM expo_editions e"
 	    "   WHERE e.series_id = s.id) FROM expo_series s ORDER BY s.code"))
-	    == NULL || kit_csv_open(&c) < 0)
+	    == NULL || bureau_csv_open(&c) < 0)
 		return -1;
-	kit_csv_text(&c, "id");
-	kit_csv_text(&c, "code");
-	kit_csv_text(&c, "name_zh");
-	kit_csv_text(&c, "name_en");
-	kit_csv_text(&c, "editions");
-	kit_csv_eol(&c);
+	bureau_csv_text(&c, "id");
+	bureau_csv_text(&c, "code");
+	bureau_csv_text(&c, "name_zh");
+	bureau_csv_text(&c, "name_en");
+	bureau_csv_text(&c, "editions");
+	bureau_csv_eol(&c);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 5; i++)
-			kit_csv_col(&c, st, i);
-		kit_csv_eol(&c);
+			bureau_csv_col(&c, st, i);
+		bureau_csv_eol(&c);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		kit_csv_discard(&c);
+		bureau_csv_discard(&c);
 		return -1;
 	}
-	return kit_csv_send(h, req, &c, "expo-series");
+	return bureau_csv_send(h, req, &c, "expo-series");
 }

@@ -1,10 +1,10 @@
 /*
  * kit.h -- small helpers shared by the expos and regions plugins: field
- * checks of request bodies and query strings (field.c) and CSV output
- * (csv.c).  Both plugins compile these two files into their own .so
- * (plugins/regions/local.mk names them), so nothing is shared at run
- * time: each plugin stays a self-contained module that sees the core only
- * through bureau/plugin.h.
+ * checks of request bodies and query strings (field.c), and the SDK's CSV
+ * output (bureau/csv.h, core/csv.c).  Both plugins compile these files
+ * into their own .so (plugins/regions/local.mk names them), so nothing is
+ * shared at run time: each plugin stays a self-contained module that sees
+ * the core only through bureau/plugin.h.
  *
  * Conventions: a function that takes (h, req) and "answers" has sent the
  * error response itself; the caller then only returns 0 from its
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bureau/csv.h"
 #include "bureau/plugin.h"
 
 #define KIT_LIMIT_DEFAULT	50
@@ -155,28 +156,5 @@ json_t	*kit_rows(sqlite3_stmt *, json_t *(*row)(sqlite3_stmt *));
 /* 200 {"items","total","limit","offset"}; takes the reference to items. */
 void	kit_send_page(const struct bureau_host *, struct bureau_req *,
 	    json_t *items, int64_t total, int64_t limit, int64_t offset);
-
-/* ---- csv.c ------------------------------------------------------------
- * RFC 4180, UTF-8 with a byte order mark (Excel's cue), CRLF line ends.
- * A text cell starting with = + - @ (or tab/CR) gets a leading ' so a
- * spreadsheet does not run it as a formula (as projects' export does). */
-struct kit_csv {
-	FILE	*fp;
-	char	*buf;
-	size_t	 len;
-	int	 col;		/* cells written in the current row */
-};
-
-int	kit_csv_open(struct kit_csv *);
-void	kit_csv_text(struct kit_csv *, const char *s);	/* NULL: empty */
-void	kit_csv_int(struct kit_csv *, int64_t n);
-/* Column i of a statement: integers as numbers, text quoted, NULL empty. */
-void	kit_csv_col(struct kit_csv *, sqlite3_stmt *, int i);
-void	kit_csv_eol(struct kit_csv *);
-/* Sends it as NAME-YYYY-MM-DD.csv (attachment) and frees the buffer:
- * 0, or -1 on an internal error (nothing sent). */
-int	kit_csv_send(const struct bureau_host *, struct bureau_req *,
-	    struct kit_csv *, const char *name);
-void	kit_csv_discard(struct kit_csv *);
 
 #endif

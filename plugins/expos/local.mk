@@ -1,11 +1,12 @@
 # plugins/expos -- expos and their signings (expos.so); depends on projects.
-# kit.h, field.c and csv.c are shared with plugins/regions, which compiles
-# them into its own .so (per-target CFLAGS keep the objects apart).
+# kit.h and field.c are shared with plugins/regions, which compiles them
+# into its own .so (per-target CFLAGS keep the objects apart); so is the
+# SDK's CSV writer, core/csv.c.
 plugins_LTLIBRARIES += plugins/expos/expos.la
 plugins_expos_expos_la_SOURCES = \
 	plugins/expos/kit.h \
 	plugins/expos/field.c \
-	plugins/expos/csv.c \
+	core/csv.c include/bureau/csv.h \
 	plugins/expos/expos.h \
 	plugins/expos/expos.c \
 	plugins/expos/schema.c \

@@ -20,13 +20,13 @@ export_en(const struct bureau_host *h, struct bureau_req *req)
 }
 
 static void
-export_header(struct kit_csv *c, const char *const *names)
+export_header(struct bureau_csv *c, const char *const *names)
 {
 	size_t i;
 
 	for (i = 0; names[i] != NULL; i++)
-		kit_csv_text(c, names[i]);
-	kit_csv_eol(c);
+		bureau_csv_text(c, names[i]);
+	bureau_csv_eol(c);
 }
 
 /* Runs st (bound), writing ncols columns and the demo mark of column
@@ -35,27 +35,27 @@ static int
 export_run(const struct bureau_host *h, struct bureau_req *req,
     sqlite3_stmt *st, const char *const *header, int ncols, const char *name)
 {
-	struct kit_csv c;
+	struct bureau_csv c;
 	int rc, i;
 
-	if (kit_csv_open(&c) < 0) {
+	if (bureau_csv_open(&c) < 0) {
 		sqlite3_reset(st);
 		return -1;
 	}
 	export_header(&c, header);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < ncols; i++)
-			kit_csv_col(&c, st, i);
-		kit_csv_text(&c, sqlite3_column_int(st, ncols) ? DEMO_MARK :
+			bureau_csv_col(&c, st, i);
+		bureau_csv_text(&c, sqlite3_column_int(st, ncols) ? DEMO_MARK :
 		    "");
-		kit_csv_eol(&c);
+		bureau_csv_eol(&c);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		kit_csv_discard(&c);
+		bureau_csv_discard(&c);
 		return -1;
 	}
-	return kit_csv_send(h, req, &c, name);
+	return bureau_csv_send(h, req, &c, name);
 }
 
 /* GET /api/v1/regions/partners/export.csv[?kind=&lang=] */

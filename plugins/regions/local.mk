@@ -1,11 +1,12 @@
 # plugins/regions -- regional cooperation (regions.so); depends on projects.
-# The field checks and CSV writer are the expos plugin's (kit.h), compiled
-# into this .so too: per-target CFLAGS give them their own objects.
+# The field checks are the expos plugin's (kit.h) and the CSV writer the
+# SDK's (core/csv.c), compiled into this .so too: per-target CFLAGS give
+# them their own objects.
 plugins_LTLIBRARIES += plugins/regions/regions.la
 plugins_regions_regions_la_SOURCES = \
 	plugins/expos/kit.h \
 	plugins/expos/field.c \
-	plugins/expos/csv.c \
+	core/csv.c include/bureau/csv.h \
 	plugins/regions/regions.h \
 	plugins/regions/regions.c \
 	plugins/regions/schema.c \

@@ -531,6 +531,13 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await row.locator('button[aria-expanded]').click();
 		await row.locator('table.diff').waitFor();
 		assert.match(await row.locator('table.diff').textContent(), new RegExp(username));
+		// The same entries as CSV, with the filters on screen.
+		const href = await page.locator('main [data-action=export-csv]').getAttribute('href');
+		assert.match(href, /^\/api\/v1\/audit\/export\.csv\?.*action=staff\.create/);
+		const csv = await page.request.get(href);
+		assert.equal(csv.status(), 200);
+		assert.match(csv.headers()['content-type'], /^text\/csv/);
+		assert.match(await csv.text(), new RegExp(`staff\\.create.*${username}`));
 
 		// The officer's sessions: one, not ours; our own account marks ours.
 		await goto(page, officerPage);

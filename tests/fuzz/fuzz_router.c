@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "auditlog.h"
 #include "auth.h"
 #include "health.h"
 #include "nav.h"
@@ -136,6 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add("core", health_routes);
 		add("core", nav_routes);
 		add("core", auth_routes);
+		add("core", auditlog_routes);
 		add("core", sessions_routes);
 		add("projects", fz_plugin_projects.routes);
 		add("staff", fz_plugin_staff.routes);

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "arena.h"
 #include "audit.h"
+#include "auditlog.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -428,6 +429,7 @@ fz_env_init(const struct bureau_plugin *const *plugins, void (*seed)(void))
 	fz_add_routes("core", health_routes, NULL);
 	fz_add_routes("core", nav_routes, NULL);
 	fz_add_routes("core", auth_routes, NULL);
+	fz_add_routes("core", auditlog_routes, NULL);
 	fz_add_routes("core", sessions_routes, NULL);
 
 	memset(&thr, 0, sizeof(thr));

@@ -54,6 +54,8 @@ ROUTES = [
     ("DELETE", "/api/v1/auth/sessions", None, ANY_SESSION),
     ("GET", "/api/v1/audit", None, AUDIT_READERS),
     ("GET", "/api/v1/audit?action=auth.login&limit=5", None, AUDIT_READERS),
+    ("GET", "/api/v1/audit/export.csv?action=auth.login", None,
+     AUDIT_READERS),
     # staff plugin: admins only
     ("GET", "/api/v1/staff", None, ADMIN_ONLY),
     ("POST", "/api/v1/staff",

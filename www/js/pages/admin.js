@@ -251,11 +251,15 @@ export async function renderAudit(app, ctx) {
 	form.elements.action.setAttribute('list', 'audit-actions');
 	form.elements.action.title = t('audit.action_hint');
 	const body = h('div', ui.loading());
-	ctx.main.append(ui.pageHeader(t('audit.title')), h('p', { class: 'lead' }, t('audit.intro')), form, body);
+	// The same filters as CSV (UTF-8 with BOM, for Excel), oldest first.
+	const exportCsv = h('a', { class: 'btn btn-secondary', dataset: { action: 'export-csv' }, download: '' }, t('audit.export_csv'));
+	ctx.main.append(ui.pageHeader(t('audit.title'), exportCsv), h('p', { class: 'lead' }, t('audit.intro')), form, body);
 	let seq = 0;
 	const load = async () => {
 		const mine = ++seq;
 		app.setQuery(q);
+		const { limit, offset, ...filters } = q;
+		exportCsv.href = `/api/v1/audit/export.csv${app.qs(filters)}`;
 		replace(body, ui.loading());
 		let r;
 		try { r = await api.get('/audit', q); } catch (err) { if (mine === seq) replace(body, ui.errorBox(err)); return; }

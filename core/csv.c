@@ -1,18 +1,16 @@
 /*
- * csv -- CSV output for the expos and regions exports (declared in
- * kit.h): RFC 4180 quoting, UTF-8 with a BOM so Excel opens Chinese
- * correctly, CRLF line ends, and the formula guard of projects' export
- * (a cell starting with = + - @ gets a leading apostrophe).  Built in
- * memory with open_memstream; lists here are small (hundreds of rows).
+ * csv -- CSV output for exports (include/bureau/csv.h): the core's audit
+ * export and the plugins that compile this file in (expos, regions).
+ * Only the host table is used, so the same file works in both places.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kit.h"
+#include "bureau/csv.h"
 
 int
-kit_csv_open(struct kit_csv *c)
+bureau_csv_open(struct bureau_csv *c)
 {
 	memset(c, 0, sizeof(*c));
 	if ((c->fp = open_memstream(&c->buf, &c->len)) == NULL)
@@ -22,19 +20,19 @@ kit_csv_open(struct kit_csv *c)
 }
 
 static void
-kit_csv_sep(struct kit_csv *c)
+bureau_csv_sep(struct bureau_csv *c)
 {
 	if (c->col++ > 0)
 		fputc(',', c->fp);
 }
 
 void
-kit_csv_text(struct kit_csv *c, const char *s)
+bureau_csv_text(struct bureau_csv *c, const char *s)
 {
 	const char *p;
 	int quote = 0;
 
-	kit_csv_sep(c);
+	bureau_csv_sep(c);
 	if (s == NULL || *s == '\0')
 		return;
 	for (p = s; *p != '\0'; p++)
@@ -54,37 +52,37 @@ kit_csv_text(struct kit_csv *c, const char *s)
 }
 
 void
-kit_csv_int(struct kit_csv *c, int64_t n)
+bureau_csv_int(struct bureau_csv *c, int64_t n)
 {
-	kit_csv_sep(c);
+	bureau_csv_sep(c);
 	fprintf(c->fp, "%" PRId64, n);
 }
 
 void
-kit_csv_col(struct kit_csv *c, sqlite3_stmt *st, int i)
+bureau_csv_col(struct bureau_csv *c, sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
-		kit_csv_int(c, sqlite3_column_int64(st, i));
+		bureau_csv_int(c, sqlite3_column_int64(st, i));
 		break;
 	case SQLITE_NULL:
-		kit_csv_text(c, NULL);
+		bureau_csv_text(c, NULL);
 		break;
 	default:
-		kit_csv_text(c, (const char *)sqlite3_column_text(st, i));
+		bureau_csv_text(c, (const char *)sqlite3_column_text(st, i));
 		break;
 	}
 }
 
 void
-kit_csv_eol(struct kit_csv *c)
+bureau_csv_eol(struct bureau_csv *c)
 {
 	fputs("\r\n", c->fp);
 	c->col = 0;
 }
 
 void
-kit_csv_discard(struct kit_csv *c)
+bureau_csv_discard(struct bureau_csv *c)
 {
 	if (c->fp != NULL)
 		fclose(c->fp);
@@ -94,8 +92,8 @@ kit_csv_discard(struct kit_csv *c)
 }
 
 int
-kit_csv_send(const struct bureau_host *h, struct bureau_req *req,
-    struct kit_csv *c, const char *name)
+bureau_csv_send(const struct bureau_host *h, struct bureau_req *req,
+    struct bureau_csv *c, const char *name)
 {
 	char today[11], *out;
 	int err;
@@ -106,7 +104,7 @@ kit_csv_send(const struct bureau_host *h, struct bureau_req *req,
 	c->fp = NULL;
 	/* The host may send after we return: hand it arena memory. */
 	if (err || (out = h->alloc(req, c->len + 1)) == NULL) {
-		kit_csv_discard(c);
+		bureau_csv_discard(c);
 		return -1;
 	}
 	memcpy(out, c->buf, c->len);
