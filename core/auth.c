@@ -388,6 +388,28 @@ auth_session_revoke(struct bureau_req *req, int64_t session_id)
 }
 
 int
+auth_session_revoke_of(struct bureau_req *req, int64_t user_id,
+    int64_t session_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* The owner in the WHERE: someone else's id ends nothing. */
+	st = host_api.db_prepare(req, "UPDATE sessions SET revoked_at = ?1"
+	    " WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, req_now(req));
+	sqlite3_bind_int64(st, 2, session_id);
+	sqlite3_bind_int64(st, 3, user_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(host_api.db(req)) > 0;
+}
+
+int
 auth_sessions_revoke_user(struct bureau_req *req, int64_t user_id,
     int64_t except)
 {

@@ -78,6 +78,10 @@ int	auth_hash_sem(void);
 int	auth_session_create(struct bureau_req *, int64_t user_id);
 /* Revokes one session. */
 int	auth_session_revoke(struct bureau_req *, int64_t session_id);
+/* Revokes one session of user_id that is not revoked yet: 1, 0 when
+ * there is no such session (another user's, say), -1 on error. */
+int	auth_session_revoke_of(struct bureau_req *, int64_t user_id,
+	    int64_t session_id);
 /* Revokes every live session of a user but `except` (0: none); the
  * number revoked or -1. */
 int	auth_sessions_revoke_user(struct bureau_req *, int64_t user_id,

@@ -331,4 +331,5 @@ const struct bureau_host host_api = {
 	.password_check_rules = auth_host_password_check_rules,
 	.password_generate = auth_host_password_generate,
 	.sessions_revoke = auth_host_sessions_revoke,
+	.session_revoke = auth_session_revoke_of,
 };

@@ -126,9 +126,8 @@ static int
 sessions_end_one(struct bureau_req *req, void *state)
 {
 	int64_t sid = host_api.req_param_id(req, "id");
-	sqlite3_stmt *st;
 	json_t *after;
-	int rc, arc;
+	int n, arc;
 
 	(void)state;
 	if (sid == req->session.id)
@@ -136,19 +135,9 @@ sessions_end_one(struct bureau_req *req, void *state)
 		    "this is the session you are using: log out to end it");
 	if (host_api.db_begin(req) == -1)
 		return -1;
-	/* The owner in the WHERE: someone else's id ends nothing. */
-	st = host_api.db_prepare(req, "UPDATE sessions SET revoked_at = ?1"
-	    " WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL");
-	if (st == NULL)
+	if ((n = auth_session_revoke_of(req, req->user.id, sid)) == -1)
 		goto fail;
-	sqlite3_bind_int64(st, 1, req_now(req));
-	sqlite3_bind_int64(st, 2, sid);
-	sqlite3_bind_int64(st, 3, req->user.id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(host_api.db(req)) == 0) {
+	if (n == 0) {
 		host_api.db_rollback(req);
 		return resp_error(req, 404, "not_found", "id",
 		    "no such session of yours (ended already?)");

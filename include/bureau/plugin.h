@@ -42,7 +42,8 @@ extern "C" {
 #define BUREAU_PLUGIN_MAGIC	0x42555231u	/* "BUR1" */
 #define BUREAU_ABI_MAJOR	1
 #define BUREAU_ABI_MINOR	2	/* 1: BUREAU_ROUTE_CACHEABLE,
-					 * 2: req_session_id */
+					 * 2: req_session_id,
+					 * session_revoke */
 
 #define BUREAU_STR_(x)	#x
 #define BUREAU_STR(x)	BUREAU_STR_(x)
@@ -277,8 +278,15 @@ struct bureau_host {
 	 * in ABI 1.2.
 	 */
 	int64_t		 (*req_session_id)(struct bureau_req *);
+	/*
+	 * Ends one session of a user, in the current transaction: 1, 0
+	 * when session_id is not a live session of that user, -1 on error.
+	 * New in ABI 1.2.
+	 */
+	int		 (*session_revoke)(struct bureau_req *, int64_t user_id,
+			    int64_t session_id);
 
-	void		*spare[10];
+	void		*spare[9];
 };
 
 struct bureau_plugin {

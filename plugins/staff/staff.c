@@ -10,6 +10,7 @@
  *	POST   /api/v1/staff/{id}/unlock
  *	GET    /api/v1/staff/{id}/sessions
  *	DELETE /api/v1/staff/{id}/sessions	sign out everywhere
+ *	DELETE /api/v1/staff/{id}/sessions/{sid}	end one session
  *
  * The accounts live in the core's users table (the core authenticates
  * them); this plugin only administers them, through plugin.h alone:
@@ -955,6 +956,48 @@ fail:
 	return -1;
 }
 
+/*
+ * One session: the admin's own current one is refused as on the profile
+ * page (logging out clears the cookie too); one that is not the user's,
+ * or ended already, is 404.
+ */
+static int
+staff_session_revoke(struct bureau_req *req, void *state)
+{
+	const struct bureau_host *h = ((struct staff_state *)state)->host;
+	json_t *cur, *after;
+	int64_t id = h->req_param_id(req, "id");
+	int64_t sid = h->req_param_id(req, "sid");
+	int n, arc;
+
+	if (sid == h->req_session_id(req))
+		return h->resp_error(req, 409, "current_session", "sid",
+		    "this is the session you are using: log out to end it");
+	if (h->db_begin(req) == -1)
+		return -1;
+	if ((cur = user_get(h, req, id)) == NULL) {
+		h->db_rollback(req);
+		return not_found(h, req);
+	}
+	json_decref(cur);
+	if ((n = h->session_revoke(req, id, sid)) == -1)
+		goto fail;
+	if (n == 0) {
+		h->db_rollback(req);
+		return h->resp_error(req, 404, "not_found", "sid",
+		    "no such live session of this user");
+	}
+	after = json_pack("{s:I}", "session_id", (json_int_t)sid);
+	arc = h->audit(req, "staff.session_revoke", "user", id, NULL, after);
+	json_decref(after);
+	if (arc == -1 || h->db_commit(req) == -1)
+		goto fail;
+	return h->resp_json(req, 200, json_pack("{s:i}", "revoked", 1));
+fail:
+	h->db_rollback(req);
+	return -1;
+}
+
 /* --- demo data: FIGURES.md F18 ------------------------------------ */
 
 /*
@@ -1005,10 +1048,11 @@ staff_init(const struct bureau_host *host, void **state)
 	struct staff_state *s;
 
 	/* The accounts entries arrived with the host table's growth
-	 * (req_session_id last, in ABI 1.2). */
-	if (host->size < offsetof(struct bureau_host, req_session_id) +
-	    sizeof(host->req_session_id) || host->password_hash == NULL ||
-	    host->sessions_revoke == NULL || host->req_session_id == NULL) {
+	 * (session_revoke last, in ABI 1.2). */
+	if (host->size < offsetof(struct bureau_host, session_revoke) +
+	    sizeof(host->session_revoke) || host->password_hash == NULL ||
+	    host->sessions_revoke == NULL || host->req_session_id == NULL ||
+	    host->session_revoke == NULL) {
 		host->log(BUREAU_LOG_ERR, "staff: host lacks the accounts API");
 		return -1;
 	}
@@ -1036,6 +1080,8 @@ static const struct bureau_route staff_routes[] = {
 	{ "POST", "/api/v1/staff/{id}/unlock", staff_unlock, PERM, 0 },
 	{ "GET", "/api/v1/staff/{id}/sessions", staff_sessions, PERM, 0 },
 	{ "DELETE", "/api/v1/staff/{id}/sessions", staff_sessions_revoke,
+	    PERM, 0 },
+	{ "DELETE", "/api/v1/staff/{id}/sessions/{sid}", staff_session_revoke,
 	    PERM, 0 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };

@@ -543,6 +543,11 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await goto(page, officerPage);
 		await page.locator('main table.data tbody tr', { hasText: /Chrome/ }).first().waitFor();
 		assert.equal(await page.locator('main [data-current]').count(), 0);
+		// An admin ends one of them: gone from the list.
+		const sid = await page.locator('main [data-action=end-session]').first().getAttribute('data-session');
+		await page.locator('main [data-action=end-session]').first().click();
+		await page.locator('dialog [data-action=confirm]').click();
+		await page.locator(`main [data-session="${sid}"]`).waitFor({ state: 'detached' });
 		const me = (await api(page, 'GET', '/api/v1/auth/me')).json.user;
 		await goto(page, `#/staff/${me.id}`);
 		await page.locator('main [data-current]').waitFor();

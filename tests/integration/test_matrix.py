@@ -68,6 +68,9 @@ ROUTES = [
     ("POST", "/api/v1/staff/{victim}/unlock", None, ADMIN_ONLY),
     ("GET", "/api/v1/staff/{victim}/sessions", None, ADMIN_ONLY),
     ("DELETE", "/api/v1/staff/{victim}/sessions", None, ADMIN_ONLY),
+    # No such session: 404 once authorised.
+    ("DELETE", "/api/v1/staff/{victim}/sessions/{id}", None,
+     ("401", "403", "403", "403", PASS)),
     ("PATCH", "/api/v1/staff/{victim}", {"active": False}, ADMIN_ONLY),
     # projects plugin ({id}: a project that does not exist)
     ("GET", "/api/v1/projects", None, P_READ),

@@ -337,6 +337,42 @@ class Staff(TestCase):
         self.assertError(c.get(STAFF + "/999999/sessions"), 404,
                          "not_found")
 
+    def test_end_one_session(self):
+        c = self.admin()
+        u, pw = self.create(c)
+        s1, s2 = self.p.client(), self.p.client()
+        self.assertStatus(s1.login(u["username"], pw), 200)
+        self.assertStatus(s2.login(u["username"], pw), 200)
+        path = "%s/%d/sessions" % (STAFF, u["id"])
+        ids = sorted(s["id"] for s in c.get(path).json["items"])
+        self.assertEqual(len(ids), 2)
+        # The first login's session (s1): only that browser is out.
+        r = c.delete("%s/%d" % (path, ids[0]))
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["revoked"], 1)
+        self.assertError(s1.get(ME), 401, "unauthenticated")
+        self.assertNotEqual(s2.get(ME).status, 401)
+        self.assertEqual([s["id"] for s in c.get(path).json["items"]],
+                         ids[1:])
+        rows = self.audit_rows("staff.session_revoke", u["id"])
+        self.assertEqual(len(rows), 1)
+        # Ended already, another user's, the admin's own: refused.
+        self.assertError(c.delete("%s/%d" % (path, ids[0])), 404,
+                         "not_found", "sid")
+        me = c.get(ME).json["user"]["id"]
+        mine = [s["id"] for s in c.get("%s/%d/sessions" % (STAFF, me))
+                .json["items"] if s["current"]][0]
+        # The session one is using is refused whatever the account.
+        for uid in (u["id"], me):
+            self.assertError(c.delete("%s/%d/sessions/%d" % (STAFF, uid,
+                                                            mine)),
+                             409, "current_session", "sid")
+        self.assertStatus(c.get(ME), 200)
+        self.assertError(c.delete("%s/999999/sessions/%d" % (STAFF,
+                                                           ids[1])), 404,
+                         "not_found")
+        self.assertNotEqual(s2.get(ME).status, 401)
+
     def test_sessions_mark_the_callers_own(self):
         a, b = self.admin(), self.admin()
         me = a.get(ME).json["user"]["id"]

@@ -153,6 +153,12 @@ async function renderDetail(app, ctx) {
 				{ key: 'last_seen', label: t('staff.last_seen'), class: 'nowrap', render: (s) => i18n.fmtTime(s.last_seen) },
 				{ key: 'ip', label: t('audit.ip'), render: (s) => s.ip || '—' },
 				{ key: 'user_agent', label: t('staff.user_agent'), render: (s) => [s.user_agent ? h('span', { title: s.user_agent }, ui.browserName(s.user_agent)) : '—', s.current ? [' ', h('span', { class: 'badge badge-ok', dataset: { current: '' } }, t('sessions.this'))] : null] },
+				{ key: 'end', label: '', render: (s) => (s.current ? null : ui.button(t('sessions.end'), act(async () => {
+					if (!await ui.confirmDialog(t('sessions.end'), t('sessions.end_text', { browser: s.user_agent ? ui.browserName(s.user_agent) : '—', ip: s.ip || '—' }), { danger: true, confirm: t('sessions.end') })) return;
+					await app.api.del(`${base}/sessions/${encodeURIComponent(s.id)}`);
+					ui.toast(t('sessions.ended'), 'ok');
+					reload();
+				}), { kind: 'danger', class: 'btn-small', dataset: { action: 'end-session', session: String(s.id) } })) },
 			], items, { empty: t('staff.no_sessions') }),
 			items.length ? h('div', { class: 'actions' }, ui.button(t('staff.sign_out_all'), act(async () => {
 				const own = items.some((s) => s.current);

@@ -205,7 +205,7 @@ export function diffView(before, after) {
 // suggestions; any other code is shown as it is.
 const AUDIT_ACTIONS = ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.session_end', 'auth.sessions_end_others', 'auth.password_change', 'auth.password_change_failed',
 	'user.update_self', 'user.create', 'user.reset_password', 'user.unlock', 'user.disable', 'user.enable', 'audit.verify',
-	'staff.create', 'staff.update', 'staff.reset_password', 'staff.unlock', 'staff.sessions_revoke',
+	'staff.create', 'staff.update', 'staff.reset_password', 'staff.unlock', 'staff.sessions_revoke', 'staff.session_revoke',
 	'plugin.enable', 'plugin.disable', 'plugin.test_load_failed', 'plugin.quarantine',
 	'project.create', 'project.update', 'project.delete', 'project.import', 'project.stage', 'project.contract',
 	'project.payment', 'project.payment.override', 'problem.create', 'problem.update', 'targets.update', 'projects.demo_load',
