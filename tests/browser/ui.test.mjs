@@ -166,6 +166,31 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		assert.equal(await form.locator('[aria-invalid=true]').count(), 1, 'only that field is marked');
 	});
 
+	scenario('unsaved changes: leaving asks first, staying keeps the text, leaving discards', async (t) => {
+		if (!await routeExists(page, '/api/v1/projects/reference')) { t.skip('no project form'); return; }
+		await goto(page, '#/projects/new');
+		const form = page.locator('form[data-form=project]');
+		await form.waitFor();
+		await form.locator('[name=name_zh]').fill('未保存的项目');
+		await page.locator('#sidenav a[href^="#/projects"]').first().click();
+		const dialog = page.locator('dialog');
+		await dialog.waitFor();
+		assert.match(await page.evaluate(() => location.hash), /^#\/projects\/new/, 'the address stays while it asks');
+		await dialog.locator('.actions button:not([data-action=confirm])').click();
+		await dialog.waitFor({ state: 'detached' });
+		assert.equal(await form.locator('[name=name_zh]').inputValue(), '未保存的项目', 'staying keeps the text');
+		// Leaving for real: the list, and no question when coming back.
+		await page.locator('#sidenav a[href^="#/projects"]').first().click();
+		await dialog.locator('[data-action=confirm]').click();
+		await page.locator('main a[data-project]').first().waitFor();
+		await goto(page, '#/projects/new');
+		await form.waitFor();
+		assert.equal(await form.locator('[name=name_zh]').inputValue(), '');
+		await goto(page, '#/projects');
+		await page.locator('main a[data-project]').first().waitFor();
+		assert.equal(await page.locator('dialog').count(), 0, 'an untouched form does not ask');
+	});
+
 	scenario('create a project, find it by search, add a payment, the report card changes', async (t) => {
 		const n = String(Date.now()).slice(-6);
 		created.nameEn = `Browsertest Plant ${n}`;

@@ -316,6 +316,15 @@ function registerShellRoutes() {
 	router.addRoute('/profile', (ctx) => authPages.renderProfile(shellApp, ctx), 'shell');
 	router.setFallback(notFound);
 	router.setGuard(() => !!state.user && !!document.getElementById('sidenav'));
+	router.setLeaveGuard({
+		dirty: () => ui.hasUnsaved(),
+		ask: () => ui.confirmDialog(t('common.unsaved_title'), t('common.unsaved_text'), { danger: true, confirm: t('common.leave') }),
+		discard: () => ui.forgetUnsaved(),
+	});
+	// Closing the tab or reloading: the browser's own question.
+	window.addEventListener('beforeunload', (ev) => {
+		if (state.user && ui.hasUnsaved()) { ev.preventDefault(); ev.returnValue = ''; }
+	});
 	router.setBeforeRender((ctx) => {
 		renderNav();
 		loadNav(false).then(() => renderNav());

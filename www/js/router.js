@@ -13,6 +13,7 @@ let current = null;     // { cleanups: [], controller }
 let fallback = null;
 let beforeRender = null;
 let guard = () => true;
+let leaveGuard = null;   // { dirty(), ask() -> Promise<bool>, discard() }
 
 function compile(pattern) {
 	const keys = [];
@@ -46,6 +47,10 @@ export function setFallback(fn) { fallback = fn; }
 export function setBeforeRender(fn) { beforeRender = fn; }
 // Rendering happens only while guard() is true (the shell: a user is signed in).
 export function setGuard(fn) { guard = fn; }
+// Consulted before the user leaves a page by a link, the address bar or the
+// back button: when dirty(), ask() decides; while it asks, the address shows
+// the page the user is still on.
+export function setLeaveGuard(g) { leaveGuard = g; }
 
 export function parseHash(hash = location.hash) {
 	const s = hash.replace(/^#/, '') || '/';
@@ -112,5 +117,17 @@ export async function render(mainEl) {
 }
 
 export function start() {
-	window.addEventListener('hashchange', () => { render(); });
+	window.addEventListener('hashchange', async (ev) => {
+		if (leaveGuard && leaveGuard.dirty()) {
+			const to = location.hash;
+			// Back to the page the user is on (replaceState fires no
+			// hashchange), then ask; going on clears the changes.
+			history.replaceState(null, '', ev.oldURL);
+			if (!await leaveGuard.ask()) return;
+			leaveGuard.discard();
+			location.hash = to;
+			return;
+		}
+		render();
+	});
 }

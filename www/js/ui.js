@@ -114,21 +114,39 @@ export function formAlert() { return h('div', { class: 'form-alert', role: 'aler
 
 // Wire a form: on submit, collect values, call action(values); errors land on
 // the fields; the submit button is disabled while working.
+// A form that saves something: typing in it marks it data-dirty until it is
+// submitted successfully, and the shell asks before leaving a page that
+// has such a form (hasUnsaved).  The mark goes at submit (the action may
+// navigate) and comes back if the action fails.
 export function onSubmit(form, action) {
+	const mark = () => { form.dataset.dirty = ''; };
+	form.addEventListener('input', mark);
+	form.addEventListener('change', mark);
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
 		const btn = form.querySelector('[type=submit]');
+		const wasDirty = 'dirty' in form.dataset;
 		clearErrors(form);
 		if (btn) btn.disabled = true;
+		delete form.dataset.dirty;
 		try {
 			await action(formValues(form), form);
 		} catch (err) {
+			if (wasDirty) mark();
 			showError(form, err);
 		} finally {
 			if (btn) btn.disabled = false;
 		}
 	});
 	return form;
+}
+
+export function hasUnsaved(root = document.getElementById('main')) {
+	return !!(root && root.querySelector('form[data-dirty]'));
+}
+
+export function forgetUnsaved(root = document.getElementById('main')) {
+	if (root) for (const f of root.querySelectorAll('form[data-dirty]')) delete f.dataset.dirty;
 }
 
 /* ---- buttons, badges -------------------------------------------------- */
