@@ -640,6 +640,21 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		}
 	});
 
+	scenario('change history of a record: the audit log filtered to it', async (t) => {
+		if (!created.nameEn) { t.skip('no project created by this run'); return; }
+		await goto(page, `#/projects?q=${encodeURIComponent(created.nameEn)}`);
+		await page.locator('main a[data-project]').first().click();
+		await page.locator('main [data-action=history]').click();
+		await page.waitForFunction(() => /^#\/audit\?.*entity_type=project/.test(location.hash));
+		const rows = page.locator('main table.data:not(.diff) > tbody > tr');
+		await rows.first().waitFor();
+		const id = new URLSearchParams(await page.evaluate(() => location.hash.split('?')[1])).get('entity_id');
+		assert.match(id, /^\d+$/);
+		const texts = await rows.allInnerTexts();
+		assert.ok(texts.some((x) => /project\.create/.test(x)), 'its creation is there');
+		for (const x of texts) assert.match(x, new RegExp(`#${id}\\b`), 'only this project');
+	});
+
 	scenario('log out', async () => {
 		await logout(page);
 		assert.equal((await api(page, 'GET', '/api/v1/auth/me')).status, 401);

@@ -159,6 +159,12 @@ export function linkButton(label, href, { kind = 'secondary', class: cls, ...res
 	return h('a', { class: ['btn', `btn-${kind}`, cls], href, ...rest }, label);
 }
 
+// A record's change history: the audit log filtered to it.  Callers show
+// it to those who hold audit.read (app.can).
+export function historyLink(entityType, id) {
+	return linkButton(t('audit.history'), `#/audit?entity_type=${encodeURIComponent(entityType)}&entity_id=${encodeURIComponent(id)}`, { dataset: { action: 'history' } });
+}
+
 export function badge(text, kind = 'neutral', title) {
 	return h('span', { class: ['badge', `badge-${kind}`], title: title || null }, text);
 }

@@ -96,7 +96,7 @@ async function renderDetail(app, ctx) {
 
 	const ceremonies = Array.isArray(e.ceremonies) ? e.ceremonies : [];
 	ctx.main.append(
-		ui.pageHeader(name, ui.linkButton(t('common.back'), '#/expos')),
+		ui.pageHeader(name, app.can('audit.read') ? ui.historyLink('expo', e.id) : null, ui.linkButton(t('common.back'), '#/expos')),
 		ui.section(t('expos.edition'), ui.kv([
 			[t('expos.dates'), [i18n.fmtDate(e.starts_on || e.start_on || e.start_date), ' – ', i18n.fmtDate(e.ends_on || e.end_on || e.end_date)]],
 			[t('expos.city'), i18n.pick(e, 'city') || e.city || '—'],

@@ -43,6 +43,7 @@ export async function renderDetail(app, ctx) {
 			}, { kind: 'danger', dataset: { action: 'delete' } }));
 		}
 	}
+	if (app.can('audit.read')) actions.push(ui.historyLink('project', p.id));
 	const klEntries = Object.entries(p.key_levels || {}).filter(([, lvl]) => lvl && lvl !== 'none').sort();
 	ctx.main.append(
 		ui.pageHeader(name, ...actions),

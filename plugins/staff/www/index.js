@@ -134,7 +134,8 @@ async function renderDetail(app, ctx) {
 				await app.api.post(`${base}/unlock`, null);
 				ui.toast(t('staff.unlocked'), 'ok');
 				reload();
-			}), { dataset: { action: 'unlock' } }) : null),
+			}), { dataset: { action: 'unlock' } }) : null,
+			app.can('audit.read') ? ui.historyLink('user', u.id) : null),
 		ui.section(t('staff.account'), ui.kv([
 			[t('staff.username'), u.username],
 			[t('staff.state'), [u.active ? t('staff.active_yes') : t('staff.active_no'), u.locked ? ` · ${t('staff.locked_until', { at: i18n.fmtTime(u.locked_until) })}` : '']],
