@@ -6,6 +6,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startStack } from './stack.mjs';
 import { launch, newPage, withShot, login, logout, api, routeExists, goto, cspViolations } from './lib.mjs';
 
@@ -653,6 +654,41 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		const texts = await rows.allInnerTexts();
 		assert.ok(texts.some((x) => /project\.create/.test(x)), 'its creation is there');
 		for (const x of texts) assert.match(x, new RegExp(`#${id}\\b`), 'only this project');
+	});
+
+	scenario('exports: expos, signings and regions download as CSV; a refused export is a toast, not a file', async (t) => {
+		if (!stack.plugins.includes('expos') || !stack.plugins.includes('regions')) { t.skip('expos/regions not built'); return; }
+		const download = async (sel) => {
+			const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(sel).click()]);
+			const text = readFileSync(await dl.path(), 'utf8');
+			assert.match(dl.suggestedFilename(), /\.csv$/);
+			assert.ok(text.startsWith('\ufeff'), 'UTF-8 with a BOM');
+			return text;
+		};
+		await goto(page, '#/expos');
+		await page.locator('main table a[href^="#/expos/"]').first().waitFor();
+		assert.match(await download('main [data-action=export-csv]'), /\r\n.+/);
+		await page.locator('main table a[href^="#/expos/"]').first().click();
+		await page.locator('main [data-action=export-signings]').waitFor();
+		assert.ok((await download('main [data-action=export-signings]')).split('\r\n').length > 10, 'the signings');
+		for (const tab of ['partners', 'pairs', 'parks']) {
+			await goto(page, `#/regions/${tab}`);
+			await page.locator(`main .tab[data-tab=${tab}][aria-current=page]`).waitFor();
+			await page.waitForFunction(() => ![...document.querySelectorAll('main .loading')].some((e) => e.checkVisibility()));
+			assert.match(await page.locator('main [data-action=export-csv]').getAttribute('href'), new RegExp(`/regions/${tab}/export\\.csv`));
+			assert.match(await download('main [data-action=export-csv]'), /\r\n.+/);
+		}
+		// The server refuses the filter: an error toast, and nothing saved.
+		await goto(page, '#/audit?from=2024-02-30');
+		await page.locator('main [data-action=export-csv]').waitFor();
+		let saved = false;
+		const onDl = () => { saved = true; };
+		page.on('download', onDl);
+		await page.locator('main [data-action=export-csv]').click();
+		await page.locator('.toast-error').first().waitFor();
+		await page.waitForTimeout(500);
+		page.off('download', onDl);
+		assert.equal(saved, false);
 	});
 
 	scenario('log out', async () => {

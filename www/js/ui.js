@@ -165,6 +165,40 @@ export function historyLink(entityType, id) {
 	return linkButton(t('audit.history'), `#/audit?entity_type=${encodeURIComponent(entityType)}&entity_id=${encodeURIComponent(id)}`, { dataset: { action: 'history' } });
 }
 
+// A download of an export (CSV, XLSX): a real link (href set by the caller,
+// so it also works as "save link as"), but a click fetches it first, so a
+// refusal (a filter the server rejects, too many rows) is shown as a toast
+// instead of being saved as a file.
+export function exportLink(label, action) {
+	const a = h('a', { class: 'btn btn-secondary', dataset: { action }, download: '' }, label);
+	a.addEventListener('click', async (ev) => {
+		ev.preventDefault();
+		if (a.getAttribute('aria-busy') === 'true') return;
+		a.setAttribute('aria-busy', 'true');
+		try {
+			const r = await fetch(a.href, { credentials: 'same-origin' });
+			if (!r.ok) {
+				let e = null;
+				try { e = (await r.json()).error; } catch { /* not JSON */ }
+				toast(errorMessage(e ? { code: e.code, message: e.message } : { code: `http_${r.status}` }), 'error');
+				return;
+			}
+			const name = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '')?.[1] || 'export';
+			const url = URL.createObjectURL(await r.blob());
+			const tmp = h('a', { href: url, download: name, hidden: true });
+			document.body.append(tmp);
+			tmp.click();
+			tmp.remove();
+			setTimeout(() => URL.revokeObjectURL(url), 60000);
+		} catch (err) {
+			toast(errorMessage(err), 'error');
+		} finally {
+			a.removeAttribute('aria-busy');
+		}
+	});
+	return a;
+}
+
 export function badge(text, kind = 'neutral', title) {
 	return h('span', { class: ['badge', `badge-${kind}`], title: title || null }, text);
 }

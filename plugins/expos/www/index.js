@@ -41,7 +41,9 @@ async function renderList(app, ctx) {
 	const { h, t, ui, i18n } = app;
 	ctx.setTitle(t('expos.title'));
 	const body = h('div', ui.loading());
-	ctx.main.append(ui.pageHeader(t('expos.title'), ui.linkButton(t('expos.compare'), '#/expos/compare', { dataset: { action: 'compare' } })), body);
+	const exportCsv = ui.exportLink(t('common.export_csv'), 'export-csv');
+	exportCsv.href = `/api/v1/expos/export.csv${app.qs({ lang: app.lang === 'en' ? 'en' : undefined })}`;
+	ctx.main.append(ui.pageHeader(t('expos.title'), exportCsv, ui.linkButton(t('expos.compare'), '#/expos/compare', { dataset: { action: 'compare' } })), body);
 	let r;
 	try { r = await app.api.get('/expos', { limit: 200 }); } catch (err) { body.replaceChildren(ui.errorBox(err)); return; }
 	if (ctx.stale) return;
@@ -115,8 +117,10 @@ async function renderDetail(app, ctx) {
 		ui.field({ name: 'expected_by', label: t('expos.expected_by'), type: 'date' }),
 		h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('expos.add_signing')))) : null;
 	if (addForm) ui.onSubmit(addForm, async (v) => { await app.api.post(`${base}/signings`, v); ui.toast(t('common.saved'), 'ok'); reload(); });
+	const signingsCsv = ui.exportLink(t('common.export_csv'), 'export-signings');
+	signingsCsv.href = `/api/v1${base}/signings/export.csv${app.qs({ lang: app.lang === 'en' ? 'en' : undefined })}`;
 	ctx.main.append(h('section', { class: 'card', dataset: { section: 'signings' } },
-		h('h2', t('expos.signings', { n: i18n.fmtNumber(sg.total ?? signings.length) })),
+		h('div', { class: 'section-head' }, h('h2', t('expos.signings', { n: i18n.fmtNumber(sg.total ?? signings.length) })), sg.error ? null : signingsCsv),
 		sg.error ? ui.errorBox(sg.error) : ui.table([
 			{ key: 'project', label: t('expos.project'), render: (x) => h('a', { href: `#/projects/${encodeURIComponent(x.project_id)}` }, i18n.pick({ name_zh: x.project_name_zh ?? x.name_zh, name_en: x.project_name_en ?? x.name_en }) || `#${x.project_id}`) },
 			{ key: 'signed_on', label: t('expos.signed_on'), class: 'nowrap', render: (x) => i18n.fmtDate(x.signed_on) },

@@ -17,8 +17,8 @@ export async function renderList(app, ctx) {
 	const opts = (kind) => (ref ? ref.options(kind) : []);
 	const label = (kind, code) => (ref ? ref.label(kind, code) : (code ?? '—'));
 
-	const exportCsv = h('a', { class: 'btn btn-secondary', dataset: { action: 'export-csv' }, download: '' }, t('projects.export_csv'));
-	const exportXlsx = h('a', { class: 'btn btn-secondary', dataset: { action: 'export-xlsx' }, download: '' }, t('projects.export_xlsx'));
+	const exportCsv = ui.exportLink(t('projects.export_csv'), 'export-csv');
+	const exportXlsx = ui.exportLink(t('projects.export_xlsx'), 'export-xlsx');
 	const canWrite = app.can('projects.write');
 	ctx.main.append(ui.pageHeader(t('projects.title'),
 		canWrite ? ui.linkButton(t('projects.new'), '#/projects/new', { kind: 'primary', dataset: { action: 'new-project' } }) : null,

@@ -34,8 +34,11 @@ async function renderRegions(app, ctx) {
 	const tab = ['partners', 'pairs', 'parks'].includes(ctx.params.tab) ? ctx.params.tab : 'partners';
 	ctx.setTitle(t('regions.title'));
 	const body = h('div', ui.loading());
+	// The tab's list as CSV (partners, pairs or parks), names in the UI's language.
+	const exportCsv = ui.exportLink(t('common.export_csv'), 'export-csv');
+	exportCsv.href = `/api/v1/regions/${tab}/export.csv${app.qs({ lang: app.lang === 'en' ? 'en' : undefined })}`;
 	ctx.main.append(
-		ui.pageHeader(t('regions.title')),
+		ui.pageHeader(t('regions.title'), exportCsv),
 		h('nav', { class: 'tabs', 'aria-label': t('regions.title') }, ['partners', 'pairs', 'parks'].map((id) =>
 			h('a', { class: 'tab', href: `#/regions/${id}`, 'aria-current': id === tab ? 'page' : null, 'aria-selected': String(id === tab), dataset: { tab: id } }, t(`regions.tab_${id}`)))),
 		body);

@@ -252,7 +252,7 @@ export async function renderAudit(app, ctx) {
 	form.elements.action.title = t('audit.action_hint');
 	const body = h('div', ui.loading());
 	// The same filters as CSV (UTF-8 with BOM, for Excel), oldest first.
-	const exportCsv = h('a', { class: 'btn btn-secondary', dataset: { action: 'export-csv' }, download: '' }, t('audit.export_csv'));
+	const exportCsv = ui.exportLink(t('audit.export_csv'), 'export-csv');
 	ctx.main.append(ui.pageHeader(t('audit.title'), exportCsv), h('p', { class: 'lead' }, t('audit.intro')), form, body);
 	let seq = 0;
 	const load = async () => {
