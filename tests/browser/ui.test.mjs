@@ -180,6 +180,14 @@ describe('web UI in Chromium', { timeout: 600000 }, () => {
 		await dialog.locator('.actions button:not([data-action=confirm])').click();
 		await dialog.waitFor({ state: 'detached' });
 		assert.equal(await form.locator('[name=name_zh]').inputValue(), '未保存的项目', 'staying keeps the text');
+		// Switching the language draws the page again: it asks too.
+		const lang = await page.evaluate(() => document.documentElement.lang);
+		await page.locator(`header [data-lang]:not([data-lang="${lang}"])`).click();
+		await dialog.waitFor();
+		await dialog.locator('.actions button:not([data-action=confirm])').click();
+		await dialog.waitFor({ state: 'detached' });
+		assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+		assert.equal(await form.locator('[name=name_zh]').inputValue(), '未保存的项目');
 		// Leaving for real: the list, and no question when coming back.
 		await page.locator('#sidenav a[href^="#/projects"]').first().click();
 		await dialog.locator('[data-action=confirm]').click();

@@ -88,6 +88,9 @@ function langSwitch() {
 }
 
 async function changeLang(l) {
+	// The page is drawn again in the other language: typed input would go.
+	if (l !== i18n.getLang() && state.user && ui.hasUnsaved() &&
+	    !await ui.confirmDialog(t('common.unsaved_title'), t('common.unsaved_text'), { danger: true, confirm: t('common.leave') })) return;
 	if (!i18n.setLang(l)) return;
 	if (state.user) {
 		try {
