@@ -87,10 +87,14 @@ function langSwitch() {
 		}, l === 'zh-CN' ? '中文' : 'English')));
 }
 
+// Asked before a page with unsaved input goes away (see ui.onSubmit).
+function askLeave() {
+	return ui.confirmDialog(t('common.unsaved_title'), t('common.unsaved_text'), { danger: true, confirm: t('common.leave') });
+}
+
 async function changeLang(l) {
 	// The page is drawn again in the other language: typed input would go.
-	if (l !== i18n.getLang() && state.user && ui.hasUnsaved() &&
-	    !await ui.confirmDialog(t('common.unsaved_title'), t('common.unsaved_text'), { danger: true, confirm: t('common.leave') })) return;
+	if (l !== i18n.getLang() && state.user && ui.hasUnsaved() && !await askLeave()) return;
 	if (!i18n.setLang(l)) return;
 	if (state.user) {
 		try {
@@ -321,7 +325,7 @@ function registerShellRoutes() {
 	router.setGuard(() => !!state.user && !!document.getElementById('sidenav'));
 	router.setLeaveGuard({
 		dirty: () => ui.hasUnsaved(),
-		ask: () => ui.confirmDialog(t('common.unsaved_title'), t('common.unsaved_text'), { danger: true, confirm: t('common.leave') }),
+		ask: askLeave,
 		discard: () => ui.forgetUnsaved(),
 	});
 	// Closing the tab or reloading: the browser's own question.
