@@ -49,7 +49,8 @@ db_open(sqlite3 **out, const char *path, int flags, int busy_timeout_ms)
 {
 	sqlite3		*db = NULL;
 	sqlite3_stmt	*st = NULL;
-	int		 oflags, rc, memdb;
+	int		 oflags, rc, memdb, tries;
+	int		 timeout = busy_timeout_ms > 0 ? busy_timeout_ms : 5000;
 	const char	*mode;
 
 	*out = NULL;
@@ -69,8 +70,8 @@ db_open(sqlite3 **out, const char *path, int flags, int busy_timeout_ms)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	if (sqlite3_busy_handler(db, db_busy_wait, (void *)(intptr_t)
-	    (busy_timeout_ms > 0 ? busy_timeout_ms : 5000)) != SQLITE_OK)
+	if (sqlite3_busy_handler(db, db_busy_wait, (void *)(intptr_t)timeout)
+	    != SQLITE_OK)
 		goto fail_db;
 	/*
 	 * Hardening: no writable_schema or other ways to corrupt the file
@@ -82,11 +83,26 @@ db_open(sqlite3 **out, const char *path, int flags, int busy_timeout_ms)
 		goto fail_db;
 
 	if (!(flags & DB_OPEN_RDONLY)) {
-		/* The pragma answers with the mode now in force. */
-		rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1,
-		    &st, NULL);
-		if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-			goto fail_db;
+		/*
+		 * The pragma answers with the mode now in force.  Turning a
+		 * rollback-journal file (a restored backup) into WAL takes an
+		 * exclusive lock, and when several workers open it at once
+		 * SQLite answers BUSY without calling the busy handler (waiting
+		 * could deadlock): wait here instead, as the handler would.
+		 */
+		for (tries = 0;; tries++) {
+			rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL",
+			    -1, &st, NULL);
+			if (rc != SQLITE_OK)
+				goto fail_db;
+			if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				break;
+			sqlite3_finalize(st);
+			st = NULL;
+			if ((rc & 0xff) != SQLITE_BUSY ||
+			    !db_busy_wait((void *)(intptr_t)timeout, tries))
+				goto fail_db;
+		}
 		mode = (const char *)sqlite3_column_text(st, 0);
 		if (mode == NULL || (strcmp(mode, "wal") != 0 &&
 		    !(memdb && strcmp(mode, "memory") == 0))) {

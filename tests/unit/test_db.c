@@ -101,6 +101,48 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A rollback-journal file (a restored backup) opened by several workers at
+ * once: each turns it into WAL, which takes an exclusive lock, and SQLite
+ * answers BUSY without the busy handler where waiting could deadlock.
+ * Every opener must get through (db_open waits and tries again).
+ */
+static void
+test_open_rollback_file_concurrently(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*raw;
+	pid_t		 pids[12];
+	int		 round, i, status, failed = 0;
+
+	for (round = 0; round < 40; round++) {
+		unlink(f->path);
+		assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(raw, "PRAGMA journal_mode=DELETE;"
+		    "CREATE TABLE t (x); INSERT INTO t VALUES (1)", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(raw);
+		for (i = 0; i < 12; i++) {
+			pids[i] = fork();
+			assert_true(pids[i] >= 0);
+			if (pids[i] == 0) {
+				sqlite3 *db = NULL;
+
+				if (db_open(&db, f->path, 0, 2000) == -1)
+					_exit(1);
+				db_close(db);
+				_exit(0);
+			}
+		}
+		for (i = 0; i < 12; i++) {
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* The busy handler (db.c): waits the whole timeout for a held lock, then
  * says SQLITE_BUSY; takes the lock once it is free. */
 static void
@@ -430,6 +472,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_open_rollback_file_concurrently, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_readonly_and_missing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
