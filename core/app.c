@@ -27,6 +27,11 @@
 
 #define ARENA_CHUNK	(64 * 1024)
 
+const struct bureau_route *const app_core_routes[] = {
+	health_routes, nav_routes, auth_routes, auditlog_routes,
+	sessions_routes, NULL
+};
+
 static int
 app_add_routes(struct app *app, const char *owner,
     const struct bureau_route *routes, void *state)
@@ -76,14 +81,12 @@ app_open(struct app *app, const struct config *cfg, int lane,
 	if ((app->router = router_new()) == NULL ||
 	    (app->plugin_cache = plugin_cache_new()) == NULL)
 		goto fail;
-	if (app_add_routes(app, "core", health_routes, NULL) == -1 ||
-	    app_add_routes(app, "core", nav_routes, NULL) == -1 ||
-	    app_add_routes(app, "core", pluginadmin_routes,
-	    app->plugin_cache) == -1 ||
-	    app_add_routes(app, "core", auth_routes, NULL) == -1 ||
-	    app_add_routes(app, "core", auditlog_routes, NULL) == -1 ||
-	    app_add_routes(app, "core", sessions_routes, NULL) == -1)
+	if (app_add_routes(app, "core", pluginadmin_routes,
+	    app->plugin_cache) == -1)
 		goto fail;
+	for (i = 0; app_core_routes[i] != NULL; i++)
+		if (app_add_routes(app, "core", app_core_routes[i], NULL) == -1)
+			goto fail;
 
 	if ((app->plugins = calloc(1, sizeof(*app->plugins))) == NULL)
 		goto fail;

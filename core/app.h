@@ -58,6 +58,12 @@ struct thread_ctx {
  */
 int	app_open(struct app *, const struct config *, int lane,
 	    struct scoreboard *);
+/*
+ * The core's route tables that need no state, NULL-terminated: app_open
+ * adds them (and pluginadmin's, which needs the plugin cache), and so do
+ * the fuzz targets, so a new core route file is listed once.
+ */
+extern const struct bureau_route *const app_core_routes[];
 void	app_close(struct app *);
 
 /* In the serving thread itself: SQLite handles stay in their thread. */

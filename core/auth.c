@@ -370,64 +370,46 @@ fail:
 	return -1;
 }
 
-int
-auth_session_revoke(struct bureau_req *req, int64_t session_id)
+/*
+ * Revokes the live sessions that sql picks: ?1 is now, ?2 the user, ?3 a
+ * session id.  The number revoked, or -1.
+ */
+static int
+sessions_revoke_where(struct bureau_req *req, const char *sql,
+    int64_t user_id, int64_t session_id)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	st = host_api.db_prepare(req, "UPDATE sessions SET revoked_at = ?1"
-	    " WHERE id = ?2 AND revoked_at IS NULL");
-	if (st == NULL)
+	if ((st = host_api.db_prepare(req, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, req_now(req));
-	sqlite3_bind_int64(st, 2, session_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, session_id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(host_api.db(req));
 }
 
 int
 auth_session_revoke_of(struct bureau_req *req, int64_t user_id,
     int64_t session_id)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	/* The owner in the WHERE: someone else's id ends nothing. */
-	st = host_api.db_prepare(req, "UPDATE sessions SET revoked_at = ?1"
-	    " WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, req_now(req));
-	sqlite3_bind_int64(st, 2, session_id);
-	sqlite3_bind_int64(st, 3, user_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(host_api.db(req)) > 0;
+	return sessions_revoke_where(req, "UPDATE sessions SET revoked_at ="
+	    " ?1 WHERE user_id = ?2 AND id = ?3 AND revoked_at IS NULL",
+	    user_id, session_id);
 }
 
 int
 auth_sessions_revoke_user(struct bureau_req *req, int64_t user_id,
     int64_t except)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	st = host_api.db_prepare(req, "UPDATE sessions SET revoked_at = ?1"
-	    " WHERE user_id = ?2 AND id != ?3 AND revoked_at IS NULL");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, req_now(req));
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_int64(st, 3, except);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(host_api.db(req));
+	return sessions_revoke_where(req, "UPDATE sessions SET revoked_at ="
+	    " ?1 WHERE user_id = ?2 AND id != ?3 AND revoked_at IS NULL",
+	    user_id, except);
 }
 
 /* --- passwords with the cap held ---------------------------------- */

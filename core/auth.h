@@ -76,8 +76,6 @@ int	auth_hash_sem(void);
 /* Creates a session for user_id (auth_time = now), sets the cookie and
  * fills req->session (rotated = 1).  Caller holds the transaction. */
 int	auth_session_create(struct bureau_req *, int64_t user_id);
-/* Revokes one session. */
-int	auth_session_revoke(struct bureau_req *, int64_t session_id);
 /* Revokes one session of user_id that is not revoked yet: 1, 0 when
  * there is no such session (another user's, say), -1 on error. */
 int	auth_session_revoke_of(struct bureau_req *, int64_t user_id,

@@ -471,7 +471,7 @@ auth_login(struct bureau_req *req, void *state)
 	/* A session cookie sent along is replaced: never reuse a token
 	 * across a login (fixation). */
 	if (req->session.id != 0 &&
-	    auth_session_revoke(req, req->session.id) == -1)
+	    auth_session_revoke_of(req, req->user.id, req->session.id) == -1)
 		goto fail;
 	if (sessions_prune(req, u.id, now) == -1 ||
 	    auth_session_create(req, u.id) == -1)
@@ -516,7 +516,7 @@ auth_logout(struct bureau_req *req, void *state)
 	(void)state;
 	if (host_api.db_begin(req) == -1)
 		return -1;
-	if (auth_session_revoke(req, req->session.id) == -1 ||
+	if (auth_session_revoke_of(req, req->user.id, req->session.id) == -1 ||
 	    audit_from_req(req, "auth.logout", "user", req->user.id, NULL,
 	    NULL) == -1 || host_api.db_commit(req) == -1) {
 		host_api.db_rollback(req);

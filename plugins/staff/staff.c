@@ -928,49 +928,22 @@ staff_sessions(struct bureau_req *req, void *state)
 	    "total", (json_int_t)json_array_size(items)));
 }
 
+/*
+ * DELETE …/sessions signs the account out everywhere; DELETE
+ * …/sessions/{sid} ends one session: the admin's own current one is
+ * refused as on the profile page (logging out clears the cookie too), one
+ * that is not the user's, or is ended already, is 404.
+ */
 static int
 staff_sessions_revoke(struct bureau_req *req, void *state)
 {
 	const struct bureau_host *h = ((struct staff_state *)state)->host;
 	json_t *cur, *after;
 	int64_t id = h->req_param_id(req, "id");
+	int64_t sid = h->req_param_id(req, "sid");	/* 0: all of them */
 	int n, arc;
 
-	if (h->db_begin(req) == -1)
-		return -1;
-	if ((cur = user_get(h, req, id)) == NULL) {
-		h->db_rollback(req);
-		return not_found(h, req);
-	}
-	json_decref(cur);
-	if ((n = h->sessions_revoke(req, id)) == -1)
-		goto fail;
-	after = json_pack("{s:i}", "sessions_revoked", n);
-	arc = h->audit(req, "staff.sessions_revoke", "user", id, NULL, after);
-	json_decref(after);
-	if (arc == -1 || h->db_commit(req) == -1)
-		goto fail;
-	return h->resp_json(req, 200, json_pack("{s:i}", "revoked", n));
-fail:
-	h->db_rollback(req);
-	return -1;
-}
-
-/*
- * One session: the admin's own current one is refused as on the profile
- * page (logging out clears the cookie too); one that is not the user's,
- * or ended already, is 404.
- */
-static int
-staff_session_revoke(struct bureau_req *req, void *state)
-{
-	const struct bureau_host *h = ((struct staff_state *)state)->host;
-	json_t *cur, *after;
-	int64_t id = h->req_param_id(req, "id");
-	int64_t sid = h->req_param_id(req, "sid");
-	int n, arc;
-
-	if (sid == h->req_session_id(req))
+	if (sid != 0 && sid == h->req_session_id(req))
 		return h->resp_error(req, 409, "current_session", "sid",
 		    "this is the session you are using: log out to end it");
 	if (h->db_begin(req) == -1)
@@ -980,19 +953,23 @@ staff_session_revoke(struct bureau_req *req, void *state)
 		return not_found(h, req);
 	}
 	json_decref(cur);
-	if ((n = h->session_revoke(req, id, sid)) == -1)
+	n = sid != 0 ? h->session_revoke(req, id, sid) :
+	    h->sessions_revoke(req, id);
+	if (n == -1)
 		goto fail;
-	if (n == 0) {
+	if (sid != 0 && n == 0) {
 		h->db_rollback(req);
 		return h->resp_error(req, 404, "not_found", "sid",
 		    "no such live session of this user");
 	}
-	after = json_pack("{s:I}", "session_id", (json_int_t)sid);
-	arc = h->audit(req, "staff.session_revoke", "user", id, NULL, after);
+	after = sid != 0 ? json_pack("{s:I}", "session_id", (json_int_t)sid) :
+	    json_pack("{s:i}", "sessions_revoked", n);
+	arc = h->audit(req, sid != 0 ? "staff.session_revoke" :
+	    "staff.sessions_revoke", "user", id, NULL, after);
 	json_decref(after);
 	if (arc == -1 || h->db_commit(req) == -1)
 		goto fail;
-	return h->resp_json(req, 200, json_pack("{s:i}", "revoked", 1));
+	return h->resp_json(req, 200, json_pack("{s:i}", "revoked", n));
 fail:
 	h->db_rollback(req);
 	return -1;
@@ -1081,7 +1058,7 @@ static const struct bureau_route staff_routes[] = {
 	{ "GET", "/api/v1/staff/{id}/sessions", staff_sessions, PERM, 0 },
 	{ "DELETE", "/api/v1/staff/{id}/sessions", staff_sessions_revoke,
 	    PERM, 0 },
-	{ "DELETE", "/api/v1/staff/{id}/sessions/{sid}", staff_session_revoke,
+	{ "DELETE", "/api/v1/staff/{id}/sessions/{sid}", staff_sessions_revoke,
 	    PERM, 0 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };

@@ -13,14 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "arena.h"
-#include "auditlog.h"
-#include "auth.h"
-#include "health.h"
-#include "nav.h"
 #include "request.h"
 #include "router.h"
-#include "sessions.h"
 
 #include "fz.h"
 #include "fz_plugins.h"
@@ -134,11 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (router == NULL) {
 		router = router_new();
-		add("core", health_routes);
-		add("core", nav_routes);
-		add("core", auth_routes);
-		add("core", auditlog_routes);
-		add("core", sessions_routes);
+		for (i = 0; app_core_routes[i] != NULL; i++)
+			add("core", app_core_routes[i]);
 		add("projects", fz_plugin_projects.routes);
 		add("staff", fz_plugin_staff.routes);
 		add("expos", fz_plugin_expos.routes);

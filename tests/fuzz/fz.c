@@ -16,18 +16,14 @@
 #include "app.h"
 #include "arena.h"
 #include "audit.h"
-#include "auditlog.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
-#include "health.h"
 #include "log.h"
 #include "migrate.h"
-#include "nav.h"
 #include "plugins.h"
 #include "request.h"
 #include "router.h"
-#include "sessions.h"
 
 #include "fz.h"
 
@@ -426,11 +422,8 @@ fz_env_init(const struct bureau_plugin *const *plugins, void (*seed)(void))
 	app.plugins = &pset;
 	if ((app.router = router_new()) == NULL)
 		fz_fail("router_new");
-	fz_add_routes("core", health_routes, NULL);
-	fz_add_routes("core", nav_routes, NULL);
-	fz_add_routes("core", auth_routes, NULL);
-	fz_add_routes("core", auditlog_routes, NULL);
-	fz_add_routes("core", sessions_routes, NULL);
+	for (n = 0; app_core_routes[n] != NULL; n++)
+		fz_add_routes("core", app_core_routes[n], NULL);
 
 	memset(&thr, 0, sizeof(thr));
 	thr.app = &app;

@@ -676,6 +676,19 @@ class QuarantineSeen(TestCase):
     """Quarantine (the crash counting is test_process's): what the admin
     sees, and the explicit way back."""
 
+    def crash_until_quarantined(self, p, anon, plugin):
+        """Three crashes of plugin's /crash route, each worker back
+        before the next; then its quarantine recorded."""
+        for _ in range(3):
+            r = anon.get("/api/v1/%s/crash" % plugin)
+            self.assertIn(r.status, (500, 502), r)
+            wait_for(lambda: len([w for w in control(p, "status")[
+                "workers"] if w["lane"] == "api" and
+                w["state"] == "ready"]) == 2, 30, what="api workers back")
+        wait_for(lambda: p.sql("SELECT state FROM plugins WHERE name = ?",
+                               (plugin,)) == [("quarantined",)], 30,
+                 what="%s quarantined" % plugin)
+
     def test_quarantine_listed_alerted_reenabled(self):
         p = Portal(plugins=["staff", "hello"], crashes_expected=True,
                    config={"server.workers": "2", "server.threads": "1"},
@@ -685,16 +698,7 @@ class QuarantineSeen(TestCase):
             wait_settled(p)
             c = admin_client(p)
             anon = p.client()
-            for _ in range(3):
-                r = anon.get("/api/v1/hello/crash")
-                self.assertIn(r.status, (500, 502), r)
-                wait_for(lambda: len([w for w in control(p, "status")[
-                    "workers"] if w["lane"] == "api" and
-                    w["state"] == "ready"]) == 2, 30,
-                    what="api workers back")
-            wait_for(lambda: p.sql("SELECT state FROM plugins WHERE name = "
-                                   "'hello'") == [("quarantined",)], 30,
-                     what="hello quarantined")
+            self.crash_until_quarantined(p, anon, "hello")
             wait_for(lambda: anon.get("/api/v1/hello").status == 404, 30,
                      what="hello's routes gone")
             e = entry(c.get(PLUGINS).json["items"], "hello")
@@ -747,16 +751,7 @@ class QuarantineSeen(TestCase):
                 self.assertStatus(anon.get("/api/v1/%s/ping" % n
                                            if n != "hello" else
                                            "/api/v1/hello"), 200)
-            for _ in range(3):
-                r = anon.get("/api/v1/depbase/crash")
-                self.assertIn(r.status, (500, 502), r)
-                wait_for(lambda: len([w for w in control(p, "status")[
-                    "workers"] if w["lane"] == "api" and
-                    w["state"] == "ready"]) == 2, 30,
-                    what="api workers back")
-            wait_for(lambda: p.sql("SELECT state FROM plugins WHERE name = "
-                                   "'depbase'") == [("quarantined",)], 30,
-                     what="depbase quarantined")
+            self.crash_until_quarantined(p, anon, "depbase")
             wait_for(lambda: anon.get("/api/v1/depgrand/ping").status ==
                      404, 30, what="the dependents' routes gone")
             for n in ("depbase", "depchild", "depgrand"):

@@ -311,13 +311,18 @@ class Staff(TestCase):
         self.assertStatus(self.p.client().login(u["username"], pw), 200)
         self.assertEqual(len(self.audit_rows("staff.unlock", u["id"])), 1)
 
-    def test_sessions_list_and_sign_out_everywhere(self):
+    def signed_in_twice(self):
+        """An admin client, a new account signed in from two clients, and
+        the path of its sessions."""
         c = self.admin()
         u, pw = self.create(c)
         s1, s2 = self.p.client(), self.p.client()
         self.assertStatus(s1.login(u["username"], pw), 200)
         self.assertStatus(s2.login(u["username"], pw), 200)
-        path = "%s/%d/sessions" % (STAFF, u["id"])
+        return c, u, s1, s2, "%s/%d/sessions" % (STAFF, u["id"])
+
+    def test_sessions_list_and_sign_out_everywhere(self):
+        c, u, s1, s2, path = self.signed_in_twice()
         r = c.get(path)
         self.assertStatus(r, 200)
         self.assertEqual(r.json["total"], 2)
@@ -338,12 +343,7 @@ class Staff(TestCase):
                          "not_found")
 
     def test_end_one_session(self):
-        c = self.admin()
-        u, pw = self.create(c)
-        s1, s2 = self.p.client(), self.p.client()
-        self.assertStatus(s1.login(u["username"], pw), 200)
-        self.assertStatus(s2.login(u["username"], pw), 200)
-        path = "%s/%d/sessions" % (STAFF, u["id"])
+        c, u, s1, s2, path = self.signed_in_twice()
         ids = sorted(s["id"] for s in c.get(path).json["items"])
         self.assertEqual(len(ids), 2)
         # The first login's session (s1): only that browser is out.

@@ -89,6 +89,20 @@ async function handle(err, retry) {
 	throw err;
 }
 
+// An export (CSV, XLSX) at a same-origin URL: its bytes and the file name
+// the server gave, or an ApiError as from any call (hooks included).
+async function download(url) {
+	let res;
+	try {
+		res = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+	} catch (err) {
+		throw new ApiError(0, 'network_error', err.message);
+	}
+	if (!res.ok) return handle(toError(res.status, await parse(res)), () => download(url));
+	const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || 'export';
+	return { blob: await res.blob(), name };
+}
+
 export const api = {
 	get: (path, params, opts) => raw('GET', path, { params, ...opts }),
 	post: (path, body, opts) => raw('POST', path, { body: body === undefined ? {} : body, ...opts }),
@@ -96,6 +110,7 @@ export const api = {
 	patch: (path, body, opts) => raw('PATCH', path, { body, ...opts }),
 	del: (path, opts) => raw('DELETE', path, opts),
 	raw,
+	download,
 
 	// Upload a body with progress (fetch cannot report upload progress).
 	// onProgress(fraction 0..1, or null once the body is sent and the server works).

@@ -4,6 +4,7 @@
 
 import { h, replace, nextId } from './h.js';
 import { t, tEnum, fmtNumber, getLang } from './i18n.js';
+import { api } from './api.js';
 
 /* ---- forms ---------------------------------------------------------- */
 
@@ -176,15 +177,8 @@ export function exportLink(label, action) {
 		if (a.getAttribute('aria-busy') === 'true') return;
 		a.setAttribute('aria-busy', 'true');
 		try {
-			const r = await fetch(a.href, { credentials: 'same-origin' });
-			if (!r.ok) {
-				let e = null;
-				try { e = (await r.json()).error; } catch { /* not JSON */ }
-				toast(errorMessage(e ? { code: e.code, message: e.message } : { code: `http_${r.status}` }), 'error');
-				return;
-			}
-			const name = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '')?.[1] || 'export';
-			const url = URL.createObjectURL(await r.blob());
+			const { blob, name } = await api.download(a.href);
+			const url = URL.createObjectURL(blob);
 			const tmp = h('a', { href: url, download: name, hidden: true });
 			document.body.append(tmp);
 			tmp.click();
